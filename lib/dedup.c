@@ -1,0 +1,130 @@
+/*
+ * Open-addressing hash set of charge ids.  A 128-bit id hash makes a false
+ * duplicate among even billions of ids practically impossible while keeping
+ * entries a fixed 32 bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup.h"
+
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+uint64_t
+settle_hash64(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (len * UINT64_C(0x9e3779b97f4a7c15)), k;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&k, p + i, 8);
+		h = mix(h ^ k) * UINT64_C(0x9e3779b97f4a7c15);
+	}
+	k = 0;
+	memcpy(&k, p + i, len - i);
+	h = mix(h ^ k ^ ((uint64_t)(len - i) << 56));
+	return h;
+}
+
+void
+settle_dedup_init(struct settle_dedup *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+settle_dedup_release(struct settle_dedup *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct settle_dedup_entry *
+find(struct settle_dedup *t, uint64_t id1, uint64_t id2)
+{
+	size_t mask = t->cap - 1, i = (size_t)id1 & mask;
+
+	for (;;) {
+		struct settle_dedup_entry *e = &t->slots[i];
+
+		if ((e->id1 == 0 && e->id2 == 0) ||
+		    (e->id1 == id1 && e->id2 == id2))
+			return e;
+		i = (i + 1) & mask;
+	}
+}
+
+static int
+grow(struct settle_dedup *t)
+{
+	struct settle_dedup old = *t;
+	size_t i;
+
+	t->cap = old.cap ? old.cap * 2 : 1024;
+	t->slots = calloc(t->cap, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		*t = old;
+		return -1;
+	}
+	for (i = 0; i < old.cap; i++)
+		if (old.slots[i].id1 != 0 || old.slots[i].id2 != 0)
+			*find(t, old.slots[i].id1, old.slots[i].id2) =
+			    old.slots[i];
+	free(old.slots);
+	return 0;
+}
+
+int
+settle_dedup_put(struct settle_dedup *t, const struct settle_dedup_entry *e)
+{
+	struct settle_dedup_entry *s;
+
+	if ((t->n + 1) * 3 > t->cap * 2 && grow(t) < 0)
+		return -1;
+	s = find(t, e->id1, e->id2);
+	if (s->id1 == 0 && s->id2 == 0)
+		t->n++;
+	*s = *e;
+	return 0;
+}
+
+int
+settle_dedup_check(struct settle_dedup *t, const char *id, size_t len,
+    uint64_t content, int64_t date)
+{
+	struct settle_dedup_entry e, *s;
+
+	e.id1 = settle_hash64(id, len, 0x5e771e01);
+	e.id2 = settle_hash64(id, len, 0x5e771e02) | 1;	/* never all zero */
+	e.content = content;
+	e.date = date;
+	if (t->cap > 0) {
+		s = find(t, e.id1, e.id2);
+		if (s->id1 != 0 || s->id2 != 0)
+			return s->content == content ? SETTLE_DEDUP_SAME :
+			    SETTLE_DEDUP_CONFLICT;
+	}
+	return settle_dedup_put(t, &e) < 0 ? SETTLE_DEDUP_NOMEM :
+	    SETTLE_DEDUP_NEW;
+}
+
+int
+settle_dedup_has(struct settle_dedup *t, const struct settle_dedup_entry *e)
+{
+	const struct settle_dedup_entry *s;
+
+	if (t->cap == 0)
+		return 0;
+	s = find(t, e->id1, e->id2);
+	return s->id1 != 0 || s->id2 != 0;
+}

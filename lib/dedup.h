@@ -1,0 +1,51 @@
+/*
+ * Charge-id memory for DUPLICATE_ID / ID_CONFLICT, one table per operator.
+ *
+ * Each entry holds a 128-bit hash of the charge id, a 64-bit hash of the
+ * record's canonical content and the business date of its charged_at (for
+ * expiry after dedup_days).  32 bytes an entry; the table doubles when
+ * two-thirds full.
+ */
+#ifndef SETTLE_DEDUP_H
+#define SETTLE_DEDUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct settle_dedup_entry {
+	uint64_t id1, id2;	/* both 0: empty slot */
+	uint64_t content;
+	int64_t date;
+};
+
+struct settle_dedup {
+	struct settle_dedup_entry *slots;
+	size_t cap, n;
+};
+
+void settle_dedup_init(struct settle_dedup *t);
+void settle_dedup_release(struct settle_dedup *t);
+
+enum { SETTLE_DEDUP_NEW, SETTLE_DEDUP_SAME, SETTLE_DEDUP_CONFLICT,
+    SETTLE_DEDUP_NOMEM = -1 };
+
+/*
+ * Look the id up; when it is new, remember it with content and date.
+ * Returns SETTLE_DEDUP_NEW, _SAME (same content: a duplicate), _CONFLICT,
+ * or _NOMEM.
+ */
+int settle_dedup_check(struct settle_dedup *t, const char *id, size_t len,
+    uint64_t content, int64_t date);
+
+/* Insert a raw entry (loading state); returns 0 or -1. */
+int settle_dedup_put(struct settle_dedup *t,
+    const struct settle_dedup_entry *e);
+
+/* 1 when the id hashes of e are in t (content and date ignored). */
+int settle_dedup_has(struct settle_dedup *t,
+    const struct settle_dedup_entry *e);
+
+/* 64-bit hash of len bytes with a seed. */
+uint64_t settle_hash64(const void *p, size_t len, uint64_t seed);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * Atomic file writes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+const char *
+settle_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL && s[1] != '\0' ? s + 1 : path;
+}
+
+static void
+dir_of(const char *path, char *out, size_t len)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s == NULL)
+		snprintf(out, len, ".");
+	else if (s == path)
+		snprintf(out, len, "/");
+	else
+		snprintf(out, len, "%.*s", (int)(s - path), path);
+}
+
+int
+settle_atomic_open(struct settle_atomic *a, const char *path,
+    struct settle_err *err)
+{
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	if (snprintf(a->path, sizeof(a->path), "%s", path) >=
+	    (int)sizeof(a->path) || snprintf(a->tmp, sizeof(a->tmp),
+	    "%s.tmp.XXXXXX", path) >= (int)sizeof(a->tmp))
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "path too long");
+	fd = mkstemp(a->tmp);
+	if (fd < 0)
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	fchmod(fd, 0644);
+	a->f = fdopen(fd, "wb");
+	if (a->f == NULL) {
+		close(fd);
+		unlink(a->tmp);
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int
+settle_atomic_commit(struct settle_atomic *a, struct settle_err *err)
+{
+	char dir[4096];
+	int e = 0;
+
+	if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+		e = errno;
+	if (fclose(a->f) != 0 && e == 0)
+		e = errno;
+	a->f = NULL;
+	if (e == 0 && rename(a->tmp, a->path) != 0)
+		e = errno;
+	if (e != 0) {
+		unlink(a->tmp);
+		return settle_err_set(err, SETTLE_EIO, a->path, 0, NULL,
+		    "cannot write: %s", strerror(e));
+	}
+	dir_of(a->path, dir, sizeof(dir));
+	settle_fsync_dir(dir);
+	return 0;
+}
+
+void
+settle_atomic_abort(struct settle_atomic *a)
+{
+	if (a->f != NULL)
+		fclose(a->f);
+	a->f = NULL;
+	if (a->tmp[0] != '\0')
+		unlink(a->tmp);
+	a->tmp[0] = '\0';
+}
+
+int
+settle_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * MSISDN normalisation.  Portability means a prefix never proves the
+ * operator, so this module only shapes numbers; the "ported" count compares
+ * prefixes with the schemas' lists.
+ */
+#include <string.h>
+
+#include "msisdn.h"
+
+int
+settle_msisdn_norm(const char *s, size_t len, char *out)
+{
+	char d[32];
+	size_t i, n = 0;
+	const char *p;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == ' ' || s[i] == '-')
+			continue;
+		if (n >= sizeof(d) - 1)
+			return -1;
+		d[n++] = s[i];
+	}
+	d[n] = '\0';
+	p = d;
+	if (p[0] == '+')
+		p++;
+	else if (p[0] == '0' && p[1] == '0')
+		p += 2;
+	if (p != d && strncmp(p, "880", 3) != 0)
+		return -1;
+	for (i = 0; p[i] != '\0'; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+	if (i == 11 && p[0] == '0' && p[1] == '1') {
+		out[0] = '8';
+		out[1] = '8';
+		memcpy(out + 2, p, 11);
+	} else if (i == 13 && strncmp(p, "8801", 4) == 0) {
+		memcpy(out, p, 13);
+	} else {
+		return -1;
+	}
+	out[13] = '\0';
+	if (out[4] < '3' || out[4] > '9')
+		return -1;
+	return 0;
+}
+
+void
+settle_msisdn_prefix(const char *canon, char *out)
+{
+	out[0] = '0';
+	out[1] = canon[3];
+	out[2] = canon[4];
+	out[3] = '\0';
+}
