@@ -56,8 +56,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MAN1     = $(sort $(wildcard man/*.1))
 MAN5     = $(sort $(wildcard man/*.5))
 
-DEPS_DEB = libcsv-dev libssl-dev zlib1g-dev libyaml-dev libarchive-dev \
-	   libcriterion-dev pkg-config mandoc
+DEPS_DEB = make gcc libcsv-dev libssl-dev zlib1g-dev libyaml-dev libarchive-dev \
+	   libcriterion-dev pkg-config mandoc python3 gzip openssl
 
 .SECONDARY:
 

@@ -510,10 +510,9 @@ settle_charges_read(const struct settle_dialect *d, const char *path,
 	r.ctx = ctx;
 	r.err = err;
 	r.hdr_count = -1;
-	r.file_date = o->have_date ? o->date : -1;
-	if (!o->have_date && settle_pattern_match(d->file, name,
-	    &r.file_date) < 0)
-		r.file_date = -1;
+	/* The file's own date: from its name, else the run's date. */
+	if (settle_pattern_match(d->file, name, &r.file_date) < 0)
+		r.file_date = o->have_date ? o->date : -1;
 	src = settle_src_open(path, name, d->gzip, err);
 	if (src == NULL)
 		return err->code;

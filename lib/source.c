@@ -273,7 +273,8 @@ settle_lines_next(struct settle_lines *lr, struct settle_line *ln,
 				lr->bytes += len + 1;
 				continue;
 			}
-			emit(lr, ln, len, 1, 0);
+			emit(lr, ln, len > SETTLE_LINE_MAX ? SETTLE_LINE_MAX :
+			    len, 1, len > SETTLE_LINE_MAX);
 			lr->start += len + 1;
 			lr->bytes += len + 1;
 			return 1;
