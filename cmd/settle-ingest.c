@@ -148,7 +148,7 @@ main(int argc, char **argv)
 	struct ingest in;
 	int rc, quiet = 0;
 
-	fe_prog = "settle-ingest";
+	fe_prog = "settle ingest";
 	memset(&o, 0, sizeof(o));
 	o.dedup_days = 80;
 	if (parse_args(argc, argv, &schema, &date, &rejects, &name,

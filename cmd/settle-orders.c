@@ -115,15 +115,25 @@ on_reject(void *ctx, const struct settle_reject *r)
 	    SETTLE_ENOMEM : 0;
 }
 
-/* Split "GP,ROBI,BL,TT" in place. */
+/* Split "GP,ROBI,BL,TT" in place; -1 when there are too many. */
 static int
 split_ops(char *list, const char **ops, int max)
 {
 	int n = 0;
-	char *p;
+	char *p = list, *c;
 
-	for (p = strtok(list, ","); p != NULL && n < max; p = strtok(NULL, ","))
-		ops[n++] = p;
+	while (*p != '\0') {
+		if (n == max)
+			return -1;
+		c = strchr(p, ',');
+		if (c != NULL)
+			*c = '\0';
+		if (*p != '\0')
+			ops[n++] = p;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
 	return n;
 }
 
@@ -133,7 +143,13 @@ write_out(struct orders *s, const char *rejects, struct settle_err *err)
 	struct settle_atomic a;
 	int rc;
 
-	if (rejects != NULL) {
+	if (rejects != NULL && strcmp(rejects, "-") == 0) {
+		settle_rows_sort(&s->rejects);
+		fputs(SETTLE_REJECTS_HEADER, stdout);
+		if (settle_rows_write(&s->rejects, stdout) < 0)
+			return settle_err_set(err, SETTLE_EIO, "stdout", 0,
+			    NULL, "write error");
+	} else if (rejects != NULL) {
 		if ((rc = settle_atomic_open(&a, rejects, err)) < 0)
 			return rc;
 		settle_rows_sort(&s->rejects);
@@ -174,7 +190,7 @@ main(int argc, char **argv)
 	char *oplist = defops;
 	int c, i, kind, rc = 0;
 
-	fe_prog = "settle-orders";
+	fe_prog = "settle orders";
 	memset(&s, 0, sizeof(s));
 	while ((c = getopt_long(argc, argv, "o:r:qhV", lopts, NULL)) != -1) {
 		switch (c) {
@@ -194,6 +210,10 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.operators = ops;
 	o.noperators = split_ops(oplist, ops, 16);
+	if (o.noperators <= 0) {
+		fe_warn("--operators: expected 1 to 16 codes, e.g. GP,ROBI");
+		return EX_USAGE_;
+	}
 	o.known_other = known_other;
 	settle_err_clear(&err);
 	settle_out_init(&s.scratch, NULL, 0);

@@ -79,7 +79,7 @@ get_valset(struct ctx *c, const struct yt_node *map, const char *key,
 		    strlen(n->items[i]->value) >= SD_VALLEN ||
 		    n->items[i]->value[0] == '\0')
 			return bad(c, n->items[i], key, "bad value");
-		strcpy(s->v[s->n++], n->items[i]->value);
+		snprintf(s->v[s->n++], SD_VALLEN, "%s", n->items[i]->value);
 	}
 	return 0;
 }
@@ -193,7 +193,7 @@ load_format(struct ctx *c, struct settle_dialect *d, const struct yt_node *r)
 		return bad(c, yt_get(r, "delimiter"), "delimiter",
 		    "expected one character");
 	d->delim = delim[0];
-	strcpy(s, "none");
+	snprintf(s, sizeof(s), "none");
 	if (get_str(c, r, "quoting", s, sizeof(s), 0) < 0)
 		return SETTLE_ECONFIG;
 	if (strcmp(s, "rfc4180") != 0 && strcmp(s, "none") != 0)
@@ -209,7 +209,7 @@ load_format(struct ctx *c, struct settle_dialect *d, const struct yt_node *r)
 		d->timefmt = ST_EPOCH_MS;
 	} else if (strchr(s, '%') != NULL) {
 		d->timefmt = ST_LOCAL;
-		strcpy(d->time_pattern, s);
+		snprintf(d->time_pattern, sizeof(d->time_pattern), "%s", s);
 	} else {
 		return bad(c, yt_get(r, "time_format"), "time_format",
 		    "expected iso8601, epoch_ms or a %Y%m%d%H%M%S pattern");
@@ -257,7 +257,8 @@ load_layout(struct ctx *c, struct settle_dialect *d, const struct yt_node *r)
 		if (yt_str(h->items[i]) == NULL ||
 		    strlen(h->items[i]->value) >= sizeof(d->hdr_fields[0]))
 			return bad(c, h->items[i], "header_record", "bad field");
-		strcpy(d->hdr_fields[i], h->items[i]->value);
+		snprintf(d->hdr_fields[i], sizeof(d->hdr_fields[i]), "%s",
+		    h->items[i]->value);
 	}
 	d->hdr_nfields = (int)h->n;
 	return 0;
@@ -308,7 +309,8 @@ load_values(struct ctx *c, struct settle_dialect *d, const struct yt_node *r)
 		    strlen(p->items[i]->value) != 3)
 			return bad(c, p->items[i], "prefixes",
 			    "expected a national prefix like \"017\"");
-		strcpy(d->prefixes[d->nprefixes++], p->items[i]->value);
+		snprintf(d->prefixes[d->nprefixes++], sizeof(d->prefixes[0]),
+		    "%s", p->items[i]->value);
 	}
 	return 0;
 }

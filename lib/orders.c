@@ -200,7 +200,8 @@ structure(struct oreader *r, struct settle_span *f)
 
 	if (r->toolong) {
 		snprintf(r->detail, sizeof(r->detail), "record longer than %d "
-		    "bytes", ORDER_REC_MAX);
+		    "bytes or a line longer than %d", ORDER_REC_MAX,
+		    SETTLE_LINE_MAX);
 		return -1;
 	}
 	if (!settle_utf8_valid(r->rec, r->len)) {
