@@ -227,7 +227,7 @@ reserve(struct settle_out *o, size_t n)
 void
 settle_out_raw(struct settle_out *o, const char *p, size_t len)
 {
-	if (reserve(o, len) < 0)
+	if (len == 0 || reserve(o, len) < 0)
 		return;
 	memcpy(o->buf + o->len, p, len);
 	o->len += len;
@@ -272,7 +272,8 @@ settle_out_text(struct settle_out *o, const char *p, size_t len)
 	if (settle_csv_needs_prefix(p, len))
 		o->buf[o->len++] = '\'';
 	if (!quote) {
-		memcpy(o->buf + o->len, p, len);
+		if (len > 0)
+			memcpy(o->buf + o->len, p, len);
 		o->len += len;
 	} else {
 		for (i = 0; i < len; i++) {
