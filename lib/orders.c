@@ -382,7 +382,12 @@ read_records(struct oreader *r, struct settle_lines *lr,
 			return settle_err_set(err, SETTLE_ENOMEM, r->name,
 			    ln.no, NULL, "out of memory");
 		st = quote_scan(ln.p, ln.len, st);
-		if (st == Q_QUOTED && ln.eol != 0 && !r->toolong)
+		/*
+		 * Quotes are followed across lines even past the record cap;
+		 * a physical line cut at the line cap ends the record, since
+		 * its rest (and its quotes) were not read.
+		 */
+		if (st == Q_QUOTED && ln.eol != 0 && !ln.toolong)
 			continue;
 		/* A last line with no line end after it is still a record. */
 		if (ln.eol == 0 && ln.len == 0 && r->len == 0)
@@ -394,6 +399,10 @@ read_records(struct oreader *r, struct settle_lines *lr,
 	}
 	if (rc < 0)
 		return rc;
+	/* A quote still open at the end: the record is there, and bad. */
+	if (st == Q_QUOTED && (rc = record(r)) < 0)
+		return settle_err_set(err, rc, r->name, r->first, NULL,
+		    "out of memory");
 	if (settle_lines_bytes(lr) == 0)
 		return settle_err_set(err, SETTLE_EDATA, r->name, 0, NULL,
 		    "file refused: empty file, no header row");

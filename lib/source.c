@@ -247,6 +247,10 @@ emit(struct settle_lines *lr, struct settle_line *ln, size_t len, int eol,
 		ln->len--;
 		ln->eol = 2;
 	}
+	if (ln->len > SETTLE_LINE_MAX) {
+		ln->len = SETTLE_LINE_MAX;
+		ln->toolong = 1;
+	}
 	ln->no = ++lr->no;
 	if (ln->no == 1 && ln->len >= 3 && memcmp(ln->p, "\xef\xbb\xbf", 3)
 	    == 0) {
@@ -273,8 +277,7 @@ settle_lines_next(struct settle_lines *lr, struct settle_line *ln,
 				lr->bytes += len + 1;
 				continue;
 			}
-			emit(lr, ln, len > SETTLE_LINE_MAX ? SETTLE_LINE_MAX :
-			    len, 1, len > SETTLE_LINE_MAX);
+			emit(lr, ln, len, 1, 0);
 			lr->start += len + 1;
 			lr->bytes += len + 1;
 			return 1;
@@ -282,7 +285,7 @@ settle_lines_next(struct settle_lines *lr, struct settle_line *ln,
 		if (lr->skipping) {
 			lr->bytes += avail;
 			lr->start = lr->end;
-		} else if (avail >= SETTLE_LINE_MAX) {
+		} else if (avail > SETTLE_LINE_MAX + 1) {
 			emit(lr, ln, SETTLE_LINE_MAX, 1, 1);
 			ln->eol = 1;
 			lr->start += avail;

@@ -73,6 +73,7 @@ struct builder {
 	char *pending_key[YT_MAX_DEPTH];
 	int depth;
 	struct yt_node *root;
+	int documents;
 	struct settle_err *err;
 };
 
@@ -130,6 +131,20 @@ on_event(struct builder *b, const yaml_event_t *ev)
 	long line = (long)ev->start_mark.line + 1;
 	struct yt_node *n;
 
+	if ((ev->type == YAML_SCALAR_EVENT && (ev->data.scalar.anchor != NULL ||
+	    (ev->data.scalar.tag != NULL && !ev->data.scalar.plain_implicit &&
+	    !ev->data.scalar.quoted_implicit))) ||
+	    (ev->type == YAML_SEQUENCE_START_EVENT &&
+	    (ev->data.sequence_start.anchor != NULL ||
+	    ev->data.sequence_start.tag != NULL)) ||
+	    (ev->type == YAML_MAPPING_START_EVENT &&
+	    (ev->data.mapping_start.anchor != NULL ||
+	    ev->data.mapping_start.tag != NULL)))
+		return settle_err_set(b->err, SETTLE_ECONFIG, b->path, line,
+		    NULL, "anchors and tags are not supported");
+	if (ev->type == YAML_DOCUMENT_START_EVENT && b->documents++ > 0)
+		return settle_err_set(b->err, SETTLE_ECONFIG, b->path, line,
+		    NULL, "only one YAML document is allowed");
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		n = node_new(YT_SCALAR, line);

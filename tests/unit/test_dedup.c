@@ -1,0 +1,139 @@
+/*
+ * Unit tests for lib/dedup: the charge-id memory behind DUPLICATE_ID and
+ * ID_CONFLICT (SPEC §3), through growth past thousands of entries.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dedup.h"
+
+static int
+check(struct settle_dedup *t, const char *id, uint64_t content)
+{
+	return settle_dedup_check(t, id, strlen(id), content, 20783);
+}
+
+Test(dedup, new_same_conflict)
+{
+	struct settle_dedup t;
+
+	settle_dedup_init(&t);
+	cr_expect_eq(check(&t, "GP7000000001", 111), SETTLE_DEDUP_NEW);
+	cr_expect_eq(check(&t, "GP7000000001", 111), SETTLE_DEDUP_SAME);
+	cr_expect_eq(check(&t, "GP7000000001", 222), SETTLE_DEDUP_CONFLICT);
+	/* A conflict does not replace what was remembered. */
+	cr_expect_eq(check(&t, "GP7000000001", 111), SETTLE_DEDUP_SAME);
+	cr_expect_eq(check(&t, "GP7000000002", 111), SETTLE_DEDUP_NEW);
+	cr_expect_eq(t.n, 2);
+	settle_dedup_release(&t);
+	cr_expect_eq(t.n, 0);
+	cr_expect_null(t.slots);
+}
+
+/* Ids are compared as whole byte strings. */
+Test(dedup, ids_differ_by_length_and_case)
+{
+	static const char *const ids[] = {
+		"GP1", "GP10", "GP1 ", "gp1", "GP01", "", "G", "R-88812",
+		"R-88812\xef\xbb\xbf", "12345678", "123456789",
+	};
+	struct settle_dedup t;
+	size_t i;
+
+	settle_dedup_init(&t);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		cr_expect_eq(check(&t, ids[i], 5), SETTLE_DEDUP_NEW, "'%s'",
+		    ids[i]);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		cr_expect_eq(check(&t, ids[i], 5), SETTLE_DEDUP_SAME, "'%s'",
+		    ids[i]);
+	cr_expect_eq(settle_dedup_check(&t, "GP1\0x", 5, 5, 0),
+	    SETTLE_DEDUP_NEW);
+	settle_dedup_release(&t);
+}
+
+Test(dedup, grows_past_thousands)
+{
+	struct settle_dedup t;
+	char id[32];
+	size_t i, n = 150000;
+
+	settle_dedup_init(&t);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "GP%010zu", i);
+		cr_assert_eq(check(&t, id, i), SETTLE_DEDUP_NEW, "%s", id);
+	}
+	cr_expect_eq(t.n, n);
+	cr_expect_eq(t.cap & (t.cap - 1), 0, "capacity %zu", t.cap);
+	cr_expect_leq(t.n * 3, t.cap * 2, "%zu entries in %zu slots", t.n,
+	    t.cap);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "GP%010zu", i);
+		cr_assert_eq(check(&t, id, i), SETTLE_DEDUP_SAME, "%s", id);
+		cr_assert_eq(check(&t, id, i + 1), SETTLE_DEDUP_CONFLICT, "%s",
+		    id);
+	}
+	cr_expect_eq(t.n, n);
+	settle_dedup_release(&t);
+}
+
+Test(dedup, put_and_has)
+{
+	struct settle_dedup t, u;
+	struct settle_dedup_entry e = { 1, 2, 3, 20783 }, f = { 1, 3, 3, 0 };
+	size_t i;
+
+	settle_dedup_init(&t);
+	cr_expect_eq(settle_dedup_has(&t, &e), 0, "empty table has an id");
+	cr_assert_eq(settle_dedup_put(&t, &e), 0);
+	cr_expect_eq(settle_dedup_has(&t, &e), 1);
+	cr_expect_eq(settle_dedup_has(&t, &f), 0);
+	cr_expect_eq(t.n, 1);
+	/* Putting the same id again replaces, not adds. */
+	e.content = 9;
+	cr_assert_eq(settle_dedup_put(&t, &e), 0);
+	cr_expect_eq(t.n, 1);
+
+	/* Entries put raw are found by settle_dedup_check. */
+	settle_dedup_init(&u);
+	cr_assert_eq(settle_dedup_check(&u, "R-1", 3, 77, 20783),
+	    SETTLE_DEDUP_NEW);
+	for (i = 0; i < u.cap; i++)
+		if (u.slots[i].id1 != 0 || u.slots[i].id2 != 0)
+			cr_assert_eq(settle_dedup_put(&t, &u.slots[i]), 0);
+	cr_expect_eq(settle_dedup_check(&t, "R-1", 3, 77, 20783),
+	    SETTLE_DEDUP_SAME);
+	cr_expect_eq(settle_dedup_check(&t, "R-1", 3, 78, 20783),
+	    SETTLE_DEDUP_CONFLICT);
+	cr_expect_eq(t.n, 2);
+	settle_dedup_release(&u);
+	settle_dedup_release(&t);
+}
+
+Test(dedup, reuse_after_release)
+{
+	struct settle_dedup t;
+
+	settle_dedup_init(&t);
+	cr_expect_eq(check(&t, "X", 1), SETTLE_DEDUP_NEW);
+	settle_dedup_release(&t);
+	cr_expect_eq(check(&t, "X", 2), SETTLE_DEDUP_NEW);
+	cr_expect_eq(check(&t, "X", 2), SETTLE_DEDUP_SAME);
+	settle_dedup_release(&t);
+}
+
+Test(dedup, hash64)
+{
+	uint64_t a = settle_hash64("abc", 3, 0);
+
+	cr_expect_eq(a, settle_hash64("abc", 3, 0), "not deterministic");
+	cr_expect_neq(a, settle_hash64("abc", 3, 1), "seed ignored");
+	cr_expect_neq(a, settle_hash64("abd", 3, 0));
+	cr_expect_neq(a, settle_hash64("abc\0", 4, 0), "length ignored");
+	cr_expect_neq(settle_hash64("", 0, 0), settle_hash64("\0", 1, 0));
+	cr_expect_neq(settle_hash64("12345678", 8, 0),
+	    settle_hash64("123456789", 9, 0));
+	cr_expect_neq(settle_hash64("0123456789abcdefX", 17, 0),
+	    settle_hash64("0123456789abcdefY", 17, 0));
+}
