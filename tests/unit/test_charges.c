@@ -715,6 +715,10 @@ static const struct rec bl_recs[] = {
 	    SR_MALFORMED, 0, KC },
 	{ "BL-0000018;01912345678;2.5;26/11/2026;09:00:00;ab\"c;DEBIT;Charged",
 	    0, SR_MALFORMED, 0, KC },
+	{ "BL-0000019;01912345678;2.5;26/11/2026xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    ";09:00:00;r;DEBIT;Charged", 0, SR_BAD_TIME, 250, KC },
 };
 
 Test(charges, bl_bom_crlf_quotes)
@@ -1094,6 +1098,21 @@ Test(charges, other_dialects_refused)
 
 	expect_refused(ROBI, robi, sizeof(robi) / sizeof(robi[0]));
 	expect_refused(BL, bl, sizeof(bl) / sizeof(bl[0]));
+}
+
+/* Amounts that read but are over the limit still count: past int64, refused. */
+Test(charges, control_sum_overflow)
+{
+	const char *text = "id|msisdn|amount_poisha|epoch_ms|ref|type|status\n"
+	    "R-1|01812345678|9223372036854775807|1795680309000|x|C|SUCCESS\n"
+	    "R-2|01812345678|1|1795680309000|x|C|SUCCESS\n"
+	    "#EOF|2|0\n";
+
+	cr_expect_eq(read_data(ROBI, names[ROBI], text, strlen(text), &nodate),
+	    SETTLE_EDATA);
+	cr_expect_eq(got.err.code, SETTLE_EDATA);
+	cr_expect_eq(got.err.line, 3, "line %ld: %s", got.err.line,
+	    got.err.msg);
 }
 
 /* FUTURE and STALE around D = 2026-11-26 with dedup_days 80. */
