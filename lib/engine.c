@@ -1,0 +1,909 @@
+/*
+ * The matching engine: groups by reference, matching, windows, the fuzzy
+ * pass and the classification table of SPEC §5.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "timefmt.h"
+
+static const char *const match_names[] = { "EXACT", "SPLIT", "FUZZY" };
+static const char *const dispute_names[] = {
+	"AMOUNT_MISMATCH", "CANCELLED_CHARGED", "CAP_EXCEEDED",
+	"CHARGE_NO_ORDER", "MSISDN_MISMATCH", "ORDER_NO_CHARGE",
+	"REFUND_NO_CHARGE"
+};
+
+static char *xprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* A formatted string in new memory, or NULL. */
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+const char *
+settle_match_name(int k)
+{
+	return k >= SM_EXACT && k <= SM_FUZZY ? match_names[k] : "";
+}
+
+const char *
+settle_dispute_name(int r)
+{
+	return r >= 0 && r <= SD_REFUND_NO_CHARGE ? dispute_names[r] : "";
+}
+
+void
+settle_engine_init(struct settle_engine *e, const struct settle_config *c)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->cf = c;
+	e->last_date = -1;
+	strmap_init(&e->refs);
+	for (i = 0; i < SETTLE_MAX_OPS; i++)
+		settle_dedup_init(&e->dedup[i]);
+}
+
+static void
+group_free(struct egroup *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->recs[i].id);
+	free(g->recs);
+	free(g);
+}
+
+static void
+ref_free(struct eref *r)
+{
+	free(r->order.merchant);
+	free(r->ref);
+	free(r);
+}
+
+void
+settle_engine_release(struct settle_engine *e)
+{
+	struct strmap_slot *s;
+	size_t i = 0;
+	int k;
+
+	for (i = 0; i < e->npending; i++)
+		group_free(e->pending[i]);
+	free(e->pending);
+	i = 0;
+	while ((s = strmap_next(&e->refs, &i)) != NULL)
+		ref_free(s->val);
+	strmap_release(&e->refs);
+	for (k = 0; k < SETTLE_MAX_OPS; k++) {
+		settle_dedup_release(&e->dedup[k]);
+		for (i = 0; i < e->ids[k].n; i++)
+			free(e->ids[k].v[i].id);
+		free(e->ids[k].v);
+	}
+	memset(e, 0, sizeof(*e));
+}
+
+void
+settle_engine_begin(struct settle_engine *e, int64_t date)
+{
+	e->date = date;
+}
+
+struct eref *
+settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
+{
+	struct eref *r = strmap_get(&e->refs, ref, len);
+
+	if (r != NULL)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->ref = strndup(ref, len)) == NULL ||
+	    strmap_put(&e->refs, ref, len, r) < 0) {
+		if (r != NULL)
+			free(r->ref);
+		free(r);
+		return NULL;
+	}
+	r->len = len;
+	return r;
+}
+
+struct egroup *
+settle_engine_group_new(struct settle_engine *e, struct eref *ref,
+    int reopened)
+{
+	struct egroup *g, **np;
+	size_t ncap;
+
+	if (e->npending == e->cappending) {
+		ncap = e->cappending ? e->cappending * 2 : 1024;
+		np = realloc(e->pending, ncap * sizeof(*np));
+		if (np == NULL)
+			return NULL;
+		e->pending = np;
+		e->cappending = ncap;
+	}
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	g->seq = e->seq++;
+	g->ref = ref;
+	g->reopened = reopened;
+	g->sorted = 1;
+	g->pos = e->npending;
+	e->pending[e->npending++] = g;
+	if (ref != NULL)
+		ref->group = g;
+	return g;
+}
+
+/*
+ * Take g off the pending list (it matched, was disputed or closed); the
+ * caller frees it once the day is closed.
+ */
+static void
+group_end(struct settle_engine *e, struct egroup *g, int done)
+{
+	struct egroup *last = e->pending[--e->npending];
+
+	e->pending[g->pos] = last;
+	last->pos = g->pos;
+	g->ended = 1;
+	/* Room was reserved by settle_engine_close(). */
+	e->dead[e->ndead++] = g;
+	if (g->ref != NULL && g->ref->group == g) {
+		g->ref->group = NULL;
+		if (done && !g->reopened)
+			g->ref->done = 1;
+	}
+}
+
+int
+settle_engine_group_add(struct egroup *g, const char *op, const char *id,
+    size_t idlen, const char *msisdn, int64_t amount, int64_t at, int kind)
+{
+	struct erec *r;
+	size_t ncap;
+
+	if (g->n == g->cap) {
+		ncap = g->cap ? g->cap * 2 : 2;
+		r = realloc(g->recs, ncap * sizeof(*r));
+		if (r == NULL)
+			return SETTLE_ENOMEM;
+		g->recs = r;
+		g->cap = ncap;
+	}
+	r = &g->recs[g->n];
+	memset(r, 0, sizeof(*r));
+	if ((r->id = malloc(idlen + 1)) == NULL)
+		return SETTLE_ENOMEM;
+	memcpy(r->id, id, idlen);
+	r->id[idlen] = '\0';
+	snprintf(r->op, sizeof(r->op), "%s", op);
+	snprintf(r->msisdn, sizeof(r->msisdn), "%s", msisdn);
+	r->amount = amount;
+	r->at = at;
+	r->kind = kind;
+	g->n++;
+	g->sorted = g->n < 2;
+	return 0;
+}
+
+/* Charge order: charged_at, then operator, then charge_id. */
+static int
+cmp_rec(const void *a, const void *b)
+{
+	const struct erec *x = a, *y = b;
+	int c;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if ((c = strcmp(x->op, y->op)) != 0)
+		return c;
+	return strcmp(x->id, y->id);
+}
+
+static void
+group_sort(struct egroup *g)
+{
+	if (!g->sorted)
+		qsort(g->recs, g->n, sizeof(*g->recs), cmp_rec);
+	g->sorted = 1;
+}
+
+int
+settle_engine_known_other(const struct settle_engine *e, int kind,
+    const char *ref, size_t len)
+{
+	const struct eref *r = strmap_get(&e->refs, ref, len);
+
+	return r != NULL && r->has_order && r->order.kind != kind;
+}
+
+int
+settle_engine_order(struct settle_engine *e, const struct settle_order *o)
+{
+	struct eref *r = settle_engine_ref(e, o->ref, o->ref_len);
+	struct eorder *eo;
+
+	if (r == NULL)
+		return SETTLE_ENOMEM;
+	eo = &r->order;
+	free(eo->merchant);
+	memset(eo, 0, sizeof(*eo));
+	if (o->kind == SO_ECAB && (eo->merchant = strndup(o->merchant,
+	    o->merchant_len)) == NULL)
+		return SETTLE_ENOMEM;
+	eo->kind = o->kind;
+	memcpy(eo->office, o->office, sizeof(eo->office));
+	memcpy(eo->msisdn, o->msisdn, sizeof(eo->msisdn));
+	memcpy(eo->op, o->op, sizeof(eo->op));
+	eo->goods = o->goods;
+	eo->delivery = o->delivery;
+	eo->postage = o->postage;
+	eo->payable = o->payable;
+	eo->at = o->at;
+	eo->status = o->status;
+	r->has_order = 1;
+	r->last = e->date;
+	/* A new reference waits as an order-only group; an ended one not. */
+	if (r->group == NULL && !r->matched && !r->done &&
+	    settle_engine_group_new(e, r, 0) == NULL)
+		return SETTLE_ENOMEM;
+	return 0;
+}
+
+void
+settle_day_init(struct settle_day *d, int64_t date)
+{
+	memset(d, 0, sizeof(*d));
+	d->date = date;
+}
+
+void
+settle_day_release(struct settle_day *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmatches; i++) {
+		free(d->matches[i].order_ref);
+		free(d->matches[i].charge_ids);
+		free(d->matches[i].merchant);
+	}
+	for (i = 0; i < d->ndisputes; i++) {
+		free(d->disputes[i].order_ref);
+		free(d->disputes[i].charge_ids);
+		free(d->disputes[i].detail);
+	}
+	free(d->matches);
+	free(d->disputes);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct settle_dispute *
+dispute_new(struct settle_day *d)
+{
+	struct settle_dispute *nd;
+	size_t ncap;
+
+	if (d->ndisputes == d->capd) {
+		ncap = d->capd ? d->capd * 2 : 64;
+		nd = realloc(d->disputes, ncap * sizeof(*nd));
+		if (nd == NULL)
+			return NULL;
+		d->disputes = nd;
+		d->capd = ncap;
+	}
+	nd = &d->disputes[d->ndisputes++];
+	memset(nd, 0, sizeof(*nd));
+	return nd;
+}
+
+static void
+count_dispute(const struct settle_engine *e, struct settle_day *d,
+    const struct settle_dispute *x)
+{
+	int i = settle_config_op(e->cf, x->op, strlen(x->op));
+
+	if (i < 0)
+		return;
+	d->ops[i].disputes++;
+	d->ops[i].disputes_sum += x->amount;
+}
+
+int
+settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
+    struct settle_day *day)
+{
+	struct settle_dispute *x;
+	struct egroup *g;
+	struct eref *r = NULL;
+
+	if (c->status != SS_SUCCESS)
+		return 0;
+	if (c->kind == SK_CHARGE && c->amount > e->cf->cap) {
+		if ((x = dispute_new(day)) == NULL)
+			return SETTLE_ENOMEM;
+		snprintf(x->op, sizeof(x->op), "%s", c->op);
+		x->reason = SD_CAP_EXCEEDED;
+		x->order_ref = strndup(c->ref, c->ref_len);
+		x->charge_ids = strndup(c->id, c->id_len);
+		memcpy(x->msisdn, c->msisdn, sizeof(x->msisdn));
+		x->amount = c->amount;
+		x->detail = xprintf("charge above per_charge_cap_poisha %lld",
+		    (long long)e->cf->cap);
+		if (!x->order_ref || !x->charge_ids || !x->detail)
+			return SETTLE_ENOMEM;
+		count_dispute(e, day, x);
+		return 0;
+	}
+	if (c->ref_len > 0) {
+		if ((r = settle_engine_ref(e, c->ref, c->ref_len)) == NULL)
+			return SETTLE_ENOMEM;
+		r->last = e->date;
+	}
+	g = r != NULL ? r->group : NULL;
+	if (g == NULL && (g = settle_engine_group_new(e, r, r != NULL &&
+	    r->matched)) == NULL)
+		return SETTLE_ENOMEM;
+	return settle_engine_group_add(g, c->op, c->id, c->id_len, c->msisdn,
+	    c->amount, c->at, c->kind);
+}
+
+struct gstat {
+	int64_t net;
+	int charges, refunds;
+	int one_op, one_msisdn;
+	const char *op;			/* the group's operator */
+	const char *msisdn;		/* first record's, or the order's */
+};
+
+static const struct eorder *
+group_order(const struct egroup *g)
+{
+	if (g->reopened || g->ref == NULL || !g->ref->has_order)
+		return NULL;
+	return &g->ref->order;
+}
+
+static void
+group_stat(const struct egroup *g, struct gstat *st)
+{
+	const struct eorder *o = group_order(g);
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->one_op = st->one_msisdn = 1;
+	for (i = 0; i < g->n; i++) {
+		const struct erec *r = &g->recs[i];
+
+		/* Amounts are capped at 10^10 each: the sum cannot overflow
+		 * before 9 * 10^8 records, far past any group. */
+		if (r->kind == SK_CHARGE) {
+			st->net += r->amount;
+			st->charges++;
+		} else {
+			st->net -= r->amount;
+			st->refunds++;
+		}
+		if (strcmp(r->op, g->recs[0].op) != 0)
+			st->one_op = 0;
+		if (strcmp(r->msisdn, g->recs[0].msisdn) != 0)
+			st->one_msisdn = 0;
+	}
+	st->op = g->n > 0 ? g->recs[0].op : o != NULL ? o->op : "";
+	st->msisdn = g->n > 0 ? g->recs[0].msisdn : o != NULL ? o->msisdn : "";
+}
+
+static char *
+charge_ids(const struct egroup *g)
+{
+	size_t i, len = 1;
+	char *s, *p;
+
+	for (i = 0; i < g->n; i++)
+		len += strlen(g->recs[i].id) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	p = s;
+	*p = '\0';
+	for (i = 0; i < g->n; i++) {
+		if (i > 0)
+			*p++ = ';';
+		len = strlen(g->recs[i].id);
+		memcpy(p, g->recs[i].id, len + 1);
+		p += len;
+	}
+	return s;
+}
+
+static int
+add_match(struct settle_engine *e, struct settle_day *d,
+    const struct egroup *g, const struct eref *ref, int kind,
+    const struct gstat *st)
+{
+	const struct eorder *o = &ref->order;
+	struct settle_match *m;
+	size_t ncap;
+	int i;
+
+	if (d->nmatches == d->capm) {
+		ncap = d->capm ? d->capm * 2 : 256;
+		m = realloc(d->matches, ncap * sizeof(*m));
+		if (m == NULL)
+			return SETTLE_ENOMEM;
+		d->matches = m;
+		d->capm = ncap;
+	}
+	m = &d->matches[d->nmatches++];
+	memset(m, 0, sizeof(*m));
+	m->order_ref = strdup(ref->ref);
+	m->charge_ids = charge_ids(g);
+	if (o->merchant != NULL)
+		m->merchant = strdup(o->merchant);
+	if (m->order_ref == NULL || m->charge_ids == NULL ||
+	    (o->merchant != NULL && m->merchant == NULL))
+		return SETTLE_ENOMEM;
+	m->kind = o->kind;
+	snprintf(m->op, sizeof(m->op), "%s", st->op);
+	memcpy(m->msisdn, o->msisdn, sizeof(m->msisdn));
+	m->payable = o->payable;
+	m->net = st->net;
+	m->match = kind;
+	memcpy(m->office, o->office, sizeof(m->office));
+	m->goods = o->goods;
+	m->delivery = o->delivery;
+	m->postage = o->postage;
+	if ((i = settle_config_op(e->cf, st->op, strlen(st->op))) >= 0) {
+		d->ops[i].matched++;
+		d->ops[i].matched_net += st->net;
+	}
+	return 0;
+}
+
+/* The SPEC's matching rule for an ordinary group with an order. */
+static int
+matchable(const struct egroup *g, const struct gstat *st)
+{
+	const struct eorder *o = group_order(g);
+	size_t i;
+
+	if (o == NULL || o->status == SP_CANCELLED || g->n == 0 ||
+	    st->net != o->payable || !st->one_op)
+		return 0;
+	for (i = 0; i < g->n; i++)
+		if (strcmp(g->recs[i].msisdn, o->msisdn) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+match_pass(struct settle_engine *e, struct settle_day *d,
+    struct egroup **all, size_t n)
+{
+	struct gstat st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		group_sort(all[i]);
+		group_stat(all[i], &st);
+		if (!matchable(all[i], &st))
+			continue;
+		if (add_match(e, d, all[i], all[i]->ref, st.charges == 1 ?
+		    SM_EXACT : SM_SPLIT, &st) < 0)
+			return SETTLE_ENOMEM;
+		all[i]->ref->matched = 1;
+		group_end(e, all[i], 0);
+	}
+	return 0;
+}
+
+static int64_t
+close_at(const struct settle_engine *e, const struct egroup *g)
+{
+	const struct eorder *o = group_order(g);
+	int64_t w = (int64_t)e->cf->window_hours * 3600;
+
+	return (o != NULL ? o->at : g->recs[0].at) + w;
+}
+
+static int
+cmp_first(const void *a, const void *b)
+{
+	const struct egroup *x = *(struct egroup *const *)a;
+	const struct egroup *y = *(struct egroup *const *)b;
+
+	return cmp_rec(&x->recs[0], &y->recs[0]);
+}
+
+/* Candidates sorted by (msisdn, payable), then creation order. */
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct egroup *x = *(struct egroup *const *)a;
+	const struct egroup *y = *(struct egroup *const *)b;
+	int c = strcmp(x->ref->order.msisdn, y->ref->order.msisdn);
+
+	if (c != 0)
+		return c;
+	if (x->ref->order.payable != y->ref->order.payable)
+		return x->ref->order.payable < y->ref->order.payable ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int
+is_candidate(const struct egroup *g)
+{
+	const struct eorder *o = group_order(g);
+
+	return o != NULL && g->n == 0 && (o->status == SP_PAID ||
+	    o->status == SP_PENDING);
+}
+
+/* The one untaken candidate for seeker s, or NULL; s->ncand counts them. */
+static struct egroup *
+find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
+    struct egroup *s, const struct gstat *st)
+{
+	int64_t from = s->recs[0].at - (int64_t)e->cf->window_hours * 3600;
+	struct egroup *hit = NULL;
+	size_t lo = 0, hi = nc, mid;
+	const struct eorder *o;
+
+	while (lo < hi) {	/* first candidate >= (msisdn, net) */
+		mid = (lo + hi) / 2;
+		o = &c[mid]->ref->order;
+		if (strcmp(o->msisdn, st->msisdn) < 0 ||
+		    (strcmp(o->msisdn, st->msisdn) == 0 && o->payable < st->net))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s->ncand = 0;
+	for (; lo < nc; lo++) {
+		o = &c[lo]->ref->order;
+		if (strcmp(o->msisdn, st->msisdn) != 0 || o->payable != st->net)
+			break;
+		if (c[lo]->ended || o->at < from)
+			continue;
+		s->ncand++;
+		hit = c[lo];
+	}
+	return s->ncand == 1 ? hit : NULL;
+}
+
+static int
+fuzzy_pass(struct settle_engine *e, struct settle_day *d,
+    struct egroup **closing, size_t n)
+{
+	struct egroup **seek, **cand, *hit;
+	size_t i, ns = 0, nc = 0;
+	struct gstat st;
+	int rc = 0;
+
+	seek = malloc((n + 1) * sizeof(*seek));
+	cand = malloc((e->npending + 1) * sizeof(*cand));
+	if (seek == NULL || cand == NULL) {
+		free(seek);
+		free(cand);
+		return SETTLE_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		group_stat(closing[i], &st);
+		if (group_order(closing[i]) == NULL && !closing[i]->reopened &&
+		    st.charges > 0 && st.net != 0)
+			seek[ns++] = closing[i];
+	}
+	for (i = 0; i < e->npending; i++)
+		if (is_candidate(e->pending[i]))
+			cand[nc++] = e->pending[i];
+	qsort(seek, ns, sizeof(*seek), cmp_first);
+	qsort(cand, nc, sizeof(*cand), cmp_cand);
+	for (i = 0; i < ns && rc == 0; i++) {
+		group_stat(seek[i], &st);
+		if (!st.one_op || !st.one_msisdn)
+			continue;
+		if ((hit = find_candidate(e, cand, nc, seek[i], &st)) == NULL)
+			continue;
+		rc = add_match(e, d, seek[i], hit->ref, SM_FUZZY, &st);
+		hit->ref->matched = 1;
+		group_end(e, hit, 0);
+		group_end(e, seek[i], 0);
+	}
+	free(seek);
+	free(cand);
+	return rc;
+}
+
+/* "mixed operators BL/GP": the group's operators, sorted, once each. */
+static void
+mixed_ops(const struct egroup *g, char *buf, size_t len)
+{
+	const char *ops[64];
+	size_t i, j, n = 0;
+	int w = 0;
+
+	for (i = 0; i < g->n && n < 64; i++) {
+		for (j = 0; j < n && strcmp(ops[j], g->recs[i].op) != 0; j++)
+			;
+		if (j == n)
+			ops[n++] = g->recs[i].op;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(ops[j - 1], ops[j]) > 0; j--) {
+			const char *t = ops[j];
+
+			ops[j] = ops[j - 1];
+			ops[j - 1] = t;
+		}
+	buf[0] = '\0';
+	for (i = 0; i < n && w >= 0 && (size_t)w < len; i++)
+		w += snprintf(buf + w, len - (size_t)w, "%s%s", i ? "/" : "",
+		    ops[i]);
+}
+
+/* The first record's MSISDN that differs from the order's. */
+static const char *
+msisdn_other(const struct egroup *g, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (strcmp(g->recs[i].msisdn, want) != 0)
+			return g->recs[i].msisdn;
+	return g->n > 0 ? g->recs[0].msisdn : "";
+}
+
+/* No-order outcome detail, after the fuzzy pass. */
+static char *
+no_order_detail(const struct egroup *g)
+{
+	if (g->ncand > 1)
+		return xprintf("ambiguous: %d candidate orders", g->ncand);
+	if (g->ref == NULL)
+		return xprintf("empty reference, no candidate order");
+	return xprintf("no order with this reference");
+}
+
+/*
+ * The classification table of SPEC §5, rows 1 to 11, for a group whose
+ * window has closed.  Returns the dispute reason, or -1 for "closed", with
+ * *amount and *detail set for a dispute.
+ */
+static int
+classify(const struct egroup *g, const struct gstat *st, int64_t *amount,
+    char **detail)
+{
+	const struct eorder *o = group_order(g);
+	char ops[128];
+
+	*amount = st->net;
+	if (st->refunds > 0 && st->charges == 0) {
+		*detail = xprintf("refunds %lld, no successful charge",
+		    (long long)-st->net);
+		return SD_REFUND_NO_CHARGE;
+	}
+	if (g->reopened) {
+		if (st->net == 0)
+			return -1;
+		*detail = xprintf("already matched; later records net %lld",
+		    (long long)st->net);
+		return SD_AMOUNT_MISMATCH;
+	}
+	if (o == NULL) {
+		if (st->net == 0)
+			return -1;
+		*detail = no_order_detail(g);
+		return SD_CHARGE_NO_ORDER;
+	}
+	if (o->status == SP_CANCELLED) {
+		if (st->net == 0)
+			return -1;
+		*detail = xprintf("order cancelled, net %lld",
+		    (long long)st->net);
+		return SD_CANCELLED_CHARGED;
+	}
+	if (st->net == 0) {
+		if (o->status == SP_PENDING)
+			return -1;
+		*amount = o->payable;
+		*detail = xprintf("order paid, payable %lld, net 0",
+		    (long long)o->payable);
+		return SD_ORDER_NO_CHARGE;
+	}
+	*amount = st->net - o->payable;
+	if (!st->one_op) {
+		mixed_ops(g, ops, sizeof(ops));
+		*detail = xprintf("mixed operators %s; payable %lld net %lld",
+		    ops, (long long)o->payable, (long long)st->net);
+		return SD_AMOUNT_MISMATCH;
+	}
+	if (st->net == o->payable) {
+		*amount = st->net;
+		*detail = xprintf("order msisdn %s, charged %s", o->msisdn,
+		    msisdn_other(g, o->msisdn));
+		return SD_MSISDN_MISMATCH;
+	}
+	*detail = xprintf("payable %lld net %lld", (long long)o->payable,
+	    (long long)st->net);
+	return SD_AMOUNT_MISMATCH;
+}
+
+static int
+raise_dispute(struct settle_engine *e, struct settle_day *d,
+    struct egroup *g)
+{
+	struct settle_dispute *x;
+	struct gstat st;
+	int64_t amount;
+	char *detail = NULL;
+	int reason;
+
+	group_stat(g, &st);
+	reason = classify(g, &st, &amount, &detail);
+	if (reason < 0) {
+		group_end(e, g, 1);
+		return 0;
+	}
+	if (detail == NULL || (x = dispute_new(d)) == NULL) {
+		free(detail);
+		return SETTLE_ENOMEM;
+	}
+	snprintf(x->op, sizeof(x->op), "%s", st.op);
+	x->reason = reason;
+	x->order_ref = strdup(g->ref != NULL ? g->ref->ref : "");
+	x->charge_ids = charge_ids(g);
+	memcpy(x->msisdn, st.msisdn, strlen(st.msisdn) + 1);
+	x->amount = amount;
+	x->detail = detail;
+	count_dispute(e, d, x);
+	group_end(e, g, 1);
+	return x->order_ref == NULL || x->charge_ids == NULL ? SETTLE_ENOMEM :
+	    0;
+}
+
+/* Drop ended references whose last activity left the dedup window. */
+static void
+expire_refs(struct settle_engine *e)
+{
+	int64_t keep = e->date - e->cf->dedup_days;
+	struct strmap_slot *s;
+	struct eref *r;
+	size_t i = 0;
+
+	while ((s = strmap_next(&e->refs, &i)) != NULL) {
+		r = s->val;
+		if (r->group != NULL || r->last >= keep)
+			continue;
+		strmap_del(&e->refs, r->ref, r->len);
+		ref_free(r);
+	}
+}
+
+static void
+pending_stats(const struct settle_engine *e, struct settle_day *d)
+{
+	struct gstat st;
+	size_t i;
+	int k;
+
+	for (i = 0; i < e->npending; i++) {
+		group_stat(e->pending[i], &st);
+		if ((k = settle_config_op(e->cf, st.op, strlen(st.op))) < 0)
+			continue;
+		d->ops[k].pending++;
+		d->ops[k].pending_net += st.net;
+	}
+}
+
+int
+settle_engine_close(struct settle_engine *e, struct settle_day *d)
+{
+	int64_t end = settle_date_start(e->date + 1);
+	struct egroup **all;
+	size_t i, n = e->npending, nc = 0;
+	int rc;
+
+	all = malloc((n + 1) * sizeof(*all));
+	e->dead = malloc((n + 1) * sizeof(*e->dead));
+	e->ndead = 0;
+	if (all == NULL || e->dead == NULL) {
+		free(all);
+		free(e->dead);
+		e->dead = NULL;
+		return SETTLE_ENOMEM;
+	}
+	memcpy(all, e->pending, n * sizeof(*all));
+	rc = match_pass(e, d, all, n);
+	for (i = 0; i < n && rc == 0; i++)
+		if (!all[i]->ended && close_at(e, all[i]) <= end)
+			all[nc++] = all[i];
+	if (rc == 0)
+		rc = fuzzy_pass(e, d, all, nc);
+	for (i = 0; i < nc && rc == 0; i++)
+		if (!all[i]->ended)
+			rc = raise_dispute(e, d, all[i]);
+	for (i = 0; i < e->ndead; i++)
+		group_free(e->dead[i]);
+	free(e->dead);
+	e->dead = NULL;
+	free(all);
+	if (rc == 0) {
+		pending_stats(e, d);
+		expire_refs(e);
+	}
+	return rc;
+}
+
+int
+settle_engine_remember(struct settle_engine *e, int op, const char *id,
+    size_t len, uint64_t content, int64_t date)
+{
+	struct settle_idlist *l = &e->ids[op];
+	struct settle_idrec *v;
+	size_t ncap;
+
+	if (l->n == l->cap) {
+		ncap = l->cap ? l->cap * 2 : 4096;
+		if ((v = realloc(l->v, ncap * sizeof(*v))) == NULL)
+			return SETTLE_ENOMEM;
+		l->v = v;
+		l->cap = ncap;
+	}
+	v = &l->v[l->n];
+	if ((v->id = strndup(id, len)) == NULL)
+		return SETTLE_ENOMEM;
+	v->content = content;
+	v->date = date;
+	l->n++;
+	return 0;
+}
+
+int
+settle_engine_window(struct settle_engine *e, int64_t from)
+{
+	struct settle_idlist *l;
+	size_t i, k;
+	int op;
+
+	for (op = 0; op < SETTLE_MAX_OPS; op++) {
+		l = &e->ids[op];
+		settle_dedup_release(&e->dedup[op]);
+		for (i = k = 0; i < l->n; i++) {
+			if (l->v[i].date < from) {
+				free(l->v[i].id);
+				continue;
+			}
+			l->v[k++] = l->v[i];
+			if (settle_dedup_check(&e->dedup[op], l->v[k - 1].id,
+			    strlen(l->v[k - 1].id), l->v[k - 1].content,
+			    l->v[k - 1].date) == SETTLE_DEDUP_NOMEM)
+				return SETTLE_ENOMEM;
+		}
+		l->n = k;
+	}
+	return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * The matching engine (SPEC §5): references, groups and their records,
+ * carried from one business date to the next.
+ *
+ * A day is: settle_engine_begin(), then every accepted order row
+ * (settle_engine_order, BPO file before ECAB file) and every accepted
+ * charge record (settle_engine_charge), then settle_engine_close(), which
+ * matches, runs the fuzzy pass, classifies the groups whose window closes
+ * and fills a struct settle_day with the day's outcomes.
+ *
+ * Memory is bounded by the pending groups and by the references and charge
+ * ids seen within dedup_days: references whose group has ended are dropped
+ * once their last activity is older than the dedup window.
+ */
+#ifndef SETTLE_ENGINE_H
+#define SETTLE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "charges.h"
+#include "config.h"
+#include "dedup.h"
+#include "orders.h"
+#include "strmap.h"
+
+enum { SM_EXACT, SM_SPLIT, SM_FUZZY };
+enum {
+	SD_AMOUNT_MISMATCH, SD_CANCELLED_CHARGED, SD_CAP_EXCEEDED,
+	SD_CHARGE_NO_ORDER, SD_MSISDN_MISMATCH, SD_ORDER_NO_CHARGE,
+	SD_REFUND_NO_CHARGE
+};
+
+const char *settle_match_name(int kind);
+const char *settle_dispute_name(int reason);
+
+/* The latest row of an order. */
+struct eorder {
+	int kind;			/* SO_BPO / SO_ECAB */
+	char *merchant;			/* ECAB; owned */
+	char office[8];
+	char msisdn[16];
+	char op[16];
+	int64_t goods, delivery, postage, payable, at;
+	int status;			/* SP_* */
+};
+
+/* A successful record in a group. */
+struct erec {
+	char op[16];
+	char *id;			/* owned */
+	char msisdn[16];
+	int64_t amount, at;
+	int kind;			/* SK_* */
+};
+
+struct eref;
+
+struct egroup {
+	uint64_t seq;			/* creation order, for stable output */
+	struct eref *ref;		/* NULL for an empty reference */
+	int reopened;
+	struct erec *recs;
+	size_t n, cap;
+	int sorted;
+	int ncand;			/* fuzzy candidates seen, for the detail */
+	size_t pos;			/* index in the pending list */
+	int ended;			/* matched, disputed or closed today */
+};
+
+struct eref {
+	char *ref;			/* owned; the map's key */
+	size_t len;
+	int has_order;
+	struct eorder order;
+	int matched;			/* has matched once */
+	int done;			/* its last group was disputed or closed */
+	struct egroup *group;		/* its pending group, or NULL */
+	int64_t last;			/* business date of last activity */
+};
+
+/* One matched group, as written to matches.csv. */
+struct settle_match {
+	char *order_ref;
+	int kind;			/* SO_* */
+	char op[16];
+	char msisdn[16];
+	int64_t payable, net;
+	int match;			/* SM_* */
+	char *charge_ids;		/* joined with ';' */
+	char *merchant;
+	char office[8];
+	int64_t goods, delivery, postage;
+};
+
+struct settle_dispute {
+	char op[16];
+	int reason;
+	char *order_ref;
+	char *charge_ids;
+	char msisdn[16];
+	int64_t amount;
+	char *detail;
+	unsigned seq;			/* filled when ids are numbered */
+};
+
+struct settle_opday {
+	long pending;
+	int64_t pending_net;
+	long matched;
+	int64_t matched_net;
+	long disputes;
+	int64_t disputes_sum;
+};
+
+struct settle_day {
+	int64_t date;
+	struct settle_match *matches;
+	size_t nmatches, capm;
+	struct settle_dispute *disputes;
+	size_t ndisputes, capd;
+	struct settle_opday ops[SETTLE_MAX_OPS];
+};
+
+/* A remembered charge id, as written to the state file. */
+struct settle_idrec {
+	char *id;			/* owned */
+	uint64_t content;
+	int64_t date;			/* business date of charged_at */
+};
+
+struct settle_idlist {
+	struct settle_idrec *v;
+	size_t n, cap;
+};
+
+struct settle_engine {
+	const struct settle_config *cf;
+	struct strmap refs;			/* reference -> struct eref */
+	struct egroup **pending;
+	size_t npending, cappending;
+	struct egroup **dead;			/* ended during a close */
+	size_t ndead;
+	uint64_t seq;
+	struct settle_dedup dedup[SETTLE_MAX_OPS];
+	struct settle_idlist ids[SETTLE_MAX_OPS];	/* same ids, as text */
+	int64_t last_date;			/* -1: empty state */
+	char mtd_month[SETTLE_MAX_OPS][8];	/* "YYYY-MM" */
+	int64_t mtd[SETTLE_MAX_OPS];
+	int64_t date;				/* the day being run */
+};
+
+void settle_engine_init(struct settle_engine *e, const struct settle_config *c);
+void settle_engine_release(struct settle_engine *e);
+
+void settle_engine_begin(struct settle_engine *e, int64_t date);
+
+/* 1 when ref is already an order of the other kind than kind. */
+int settle_engine_known_other(const struct settle_engine *e, int kind,
+    const char *ref, size_t len);
+
+/* Apply one accepted order row.  0 or SETTLE_ENOMEM. */
+int settle_engine_order(struct settle_engine *e, const struct settle_order *o);
+
+/*
+ * Apply one accepted, successful charge record; a charge over the cap
+ * becomes a CAP_EXCEEDED dispute in day.  0 or SETTLE_ENOMEM.
+ */
+int settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
+    struct settle_day *day);
+
+/* Match, fuzzy-match and classify; fill day.  0 or SETTLE_ENOMEM. */
+int settle_engine_close(struct settle_engine *e, struct settle_day *day);
+
+/* Group, reference and state internals shared with the state file code. */
+struct eref *settle_engine_ref(struct settle_engine *e, const char *ref,
+    size_t len);
+struct egroup *settle_engine_group_new(struct settle_engine *e,
+    struct eref *ref, int reopened);
+int settle_engine_group_add(struct egroup *g, const char *op, const char *id,
+    size_t idlen, const char *msisdn, int64_t amount, int64_t at, int kind);
+
+/* Remember an accepted charge id for op (text and hash).  0 or ENOMEM. */
+int settle_engine_remember(struct settle_engine *e, int op, const char *id,
+    size_t len, uint64_t content, int64_t date);
+
+/*
+ * Keep only the ids whose date is from - 0 or later and rebuild the
+ * dedup tables from them (before a day's files are read).
+ */
+int settle_engine_window(struct settle_engine *e, int64_t from);
+
+void settle_day_init(struct settle_day *d, int64_t date);
+void settle_day_release(struct settle_day *d);
+
+#endif

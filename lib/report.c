@@ -1,0 +1,405 @@
+/*
+ * Rendering the outbox: CSV files sorted by their key columns, the
+ * statements in the SPEC's item order, and summary.json.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon.h"
+#include "csvio.h"
+#include "report.h"
+#include "timefmt.h"
+
+#define MATCHES_HEADER "order_ref,order_kind,operator,msisdn," \
+	"payable_poisha,net_poisha,match,charge_ids,merchant_id," \
+	"office_code,goods_poisha,delivery_poisha,postage_poisha\n"
+#define DISPUTES_HEADER "dispute_id,operator,reason,order_ref,charge_ids," \
+	"msisdn,amount_poisha,detail\n"
+
+static void
+put(struct settle_out *b, const char *s)
+{
+	settle_out_raw(b, s, strlen(s));
+}
+
+static int
+add_file(struct settle_outputs *o, const char *name, struct settle_out *b)
+{
+	struct settle_file *f;
+
+	if (b->failed || o->n >= SETTLE_MAX_FILES) {
+		settle_out_release(b);
+		return SETTLE_ENOMEM;
+	}
+	f = &o->f[o->n++];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->data = b->buf;
+	f->len = b->len;
+	b->buf = NULL;
+	b->len = b->cap = 0;
+	return 0;
+}
+
+void
+settle_outputs_release(struct settle_outputs *o)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		free(o->f[i].data);
+	memset(o, 0, sizeof(*o));
+}
+
+const struct settle_file *
+settle_outputs_get(const struct settle_outputs *o, const char *name)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->f[i].name, name) == 0)
+			return &o->f[i];
+	return NULL;
+}
+
+/* A row set, sorted, behind a header, as one file. */
+static int
+rows_file(struct settle_outputs *o, const char *name, const char *header,
+    struct settle_rows *rows)
+{
+	struct settle_out b;
+	size_t i;
+
+	settle_out_init(&b, NULL, 0);
+	settle_rows_sort(rows);
+	settle_out_raw(&b, header, strlen(header));
+	for (i = 0; i < rows->n; i++)
+		settle_out_raw(&b, rows->arena + rows->v[i].off +
+		    rows->v[i].klen, rows->v[i].rlen);
+	if (rows->failed)
+		b.failed = 1;
+	return add_file(o, name, &b);
+}
+
+static int
+cmp_match(const void *a, const void *b)
+{
+	return strcmp((*(const struct settle_match *const *)a)->order_ref,
+	    (*(const struct settle_match *const *)b)->order_ref);
+}
+
+static void
+match_row(struct settle_out *b, const struct settle_match *m)
+{
+	settle_out_str(b, m->order_ref);
+	settle_out_str(b, m->kind == SO_BPO ? "BPO" : "ECAB");
+	settle_out_str(b, m->op);
+	settle_out_str(b, m->msisdn);
+	settle_out_int(b, m->payable);
+	settle_out_int(b, m->net);
+	settle_out_str(b, settle_match_name(m->match));
+	settle_out_str(b, m->charge_ids);
+	if (m->kind == SO_ECAB) {
+		settle_out_str(b, m->merchant);
+		settle_out_empty(b);
+		settle_out_int(b, m->goods);
+		settle_out_int(b, m->delivery);
+		settle_out_empty(b);
+	} else {
+		settle_out_empty(b);
+		settle_out_str(b, m->office);
+		settle_out_empty(b);
+		settle_out_empty(b);
+		settle_out_int(b, m->postage);
+	}
+	settle_out_endrow(b);
+}
+
+/* matches.csv, all operators (op < 0) or one. */
+static int
+matches_file(const struct settle_report_in *in, int op, const char *name,
+    struct settle_outputs *o)
+{
+	const struct settle_day *d = in->day;
+	const struct settle_match **v;
+	struct settle_out b;
+	size_t i, n = 0;
+
+	if ((v = malloc((d->nmatches + 1) * sizeof(*v))) == NULL)
+		return SETTLE_ENOMEM;
+	for (i = 0; i < d->nmatches; i++)
+		if (op < 0 || strcmp(d->matches[i].op, in->cf->ops[op].code)
+		    == 0)
+			v[n++] = &d->matches[i];
+	qsort(v, n, sizeof(*v), cmp_match);
+	settle_out_init(&b, NULL, 0);
+	settle_out_raw(&b, MATCHES_HEADER, sizeof(MATCHES_HEADER) - 1);
+	for (i = 0; i < n; i++)
+		match_row(&b, v[i]);
+	free(v);
+	return add_file(o, name, &b);
+}
+
+/* Dispute order for numbering: operator, then reason, ref, charge ids. */
+static int
+cmp_dispute(const void *a, const void *b)
+{
+	const struct settle_dispute *x = *(const struct settle_dispute *const *)a;
+	const struct settle_dispute *y = *(const struct settle_dispute *const *)b;
+	int c;
+
+	if ((c = strcmp(x->op, y->op)) != 0)
+		return c;
+	if ((c = strcmp(settle_dispute_name(x->reason),
+	    settle_dispute_name(y->reason))) != 0)
+		return c;
+	if ((c = strcmp(x->order_ref, y->order_ref)) != 0)
+		return c;
+	return strcmp(x->charge_ids, y->charge_ids);
+}
+
+/* Sorted dispute pointers; numbers them on the way (seq per operator). */
+static const struct settle_dispute **
+sorted_disputes(struct settle_day *d)
+{
+	struct settle_dispute **v;
+	size_t i;
+
+	if ((v = malloc((d->ndisputes + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < d->ndisputes; i++)
+		v[i] = &d->disputes[i];
+	qsort(v, d->ndisputes, sizeof(*v), cmp_dispute);
+	for (i = 0; i < d->ndisputes; i++)
+		v[i]->seq = i > 0 && strcmp(v[i - 1]->op, v[i]->op) == 0 ?
+		    v[i - 1]->seq + 1 : 1;
+	return (const struct settle_dispute **)v;
+}
+
+static void
+dispute_row(struct settle_out *b, const struct settle_dispute *x,
+    int64_t date)
+{
+	char id[64], ds[16];
+
+	settle_date_fmt_style(date, "YYYYMMDD", ds);
+	snprintf(id, sizeof(id), "%s-%s-%06u", x->op, ds, x->seq);
+	settle_out_str(b, id);
+	settle_out_str(b, x->op);
+	settle_out_str(b, settle_dispute_name(x->reason));
+	settle_out_str(b, x->order_ref);
+	settle_out_str(b, x->charge_ids);
+	settle_out_str(b, x->msisdn);
+	settle_out_int(b, x->amount);
+	settle_out_str(b, x->detail);
+	settle_out_endrow(b);
+}
+
+static int
+disputes_file(const struct settle_report_in *in, int op, const char *name,
+    struct settle_outputs *o)
+{
+	const struct settle_dispute **v = sorted_disputes(in->day);
+	struct settle_out b;
+	size_t i;
+
+	if (v == NULL)
+		return SETTLE_ENOMEM;
+	settle_out_init(&b, NULL, 0);
+	settle_out_raw(&b, DISPUTES_HEADER, sizeof(DISPUTES_HEADER) - 1);
+	for (i = 0; i < in->day->ndisputes; i++)
+		if (op < 0 || strcmp(v[i]->op, in->cf->ops[op].code) == 0)
+			dispute_row(&b, v[i], in->date);
+	free(v);
+	return add_file(o, name, &b);
+}
+
+static void
+item(struct settle_out *b, const char *name, long count, int has_count,
+    int64_t amount, int has_amount)
+{
+	settle_out_str(b, name);
+	if (has_count)
+		settle_out_int(b, count);
+	else
+		settle_out_empty(b);
+	if (has_amount)
+		settle_out_int(b, amount);
+	else
+		settle_out_empty(b);
+	settle_out_endrow(b);
+}
+
+static int
+statement_file(const struct settle_report_in *in, int op, const char *name,
+    struct settle_outputs *o)
+{
+	const struct settle_charge_totals *t = &in->ops[op].tot;
+	const struct settle_opday *d = &in->day->ops[op];
+	int64_t mtd = in->tot->mtd_before[op], share = in->tot->share[op];
+	struct settle_out b;
+
+	settle_out_init(&b, NULL, 0);
+	put(&b, "item,count,amount_poisha\n");
+	item(&b, "charges_received", t->records, 1, t->sum, 1);
+	item(&b, "charges_rejected", t->rejected, 1, t->rejected_sum, 1);
+	item(&b, "charges_failed", t->failed, 1, t->failed_sum, 1);
+	item(&b, "charges_success", t->charges, 1, t->charges_sum, 1);
+	item(&b, "refunds_success", t->refunds, 1, t->refunds_sum, 1);
+	item(&b, "ported", in->ops[op].ported, 1, 0, 0);
+	item(&b, "matched_net", d->matched, 1, d->matched_net, 1);
+	item(&b, "disputes_raised", d->disputes, 1, d->disputes_sum, 1);
+	item(&b, "pending_groups", d->pending, 1, d->pending_net, 1);
+	item(&b, "mtd_net_before", 0, 0, mtd, 1);
+	item(&b, "operator_share", 0, 0, share, 1);
+	item(&b, "payable_to_bpo", 0, 0, d->matched_net - share, 1);
+	return add_file(o, name, &b);
+}
+
+static int
+payouts_file(const struct settle_totals *t, struct settle_outputs *o)
+{
+	struct settle_out b;
+	size_t i;
+
+	settle_out_init(&b, NULL, 0);
+	put(&b, "merchant_id,orders,goods_poisha,dcb_fee_poisha,"
+	    "payout_poisha\n");
+	for (i = 0; i < t->nmerchants; i++) {
+		settle_out_str(&b, t->merchants[i].id);
+		settle_out_int(&b, t->merchants[i].orders);
+		settle_out_int(&b, t->merchants[i].goods);
+		settle_out_int(&b, t->merchants[i].fee);
+		settle_out_int(&b, t->merchants[i].payout);
+		settle_out_endrow(&b);
+	}
+	if (add_file(o, "payouts.csv", &b) < 0)
+		return SETTLE_ENOMEM;
+	settle_out_init(&b, NULL, 0);
+	put(&b, "office_code,orders,postage_poisha\n");
+	for (i = 0; i < t->noffices; i++) {
+		settle_out_str(&b, t->offices[i].code);
+		settle_out_int(&b, t->offices[i].orders);
+		settle_out_int(&b, t->offices[i].postage);
+		settle_out_endrow(&b);
+	}
+	return add_file(o, "offices.csv", &b);
+}
+
+static void
+jnum(struct settle_out *b, const char *key, int64_t v, int comma)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s\"%s\": %lld", comma ? ", " : "", key,
+	    (long long)v);
+	put(b, buf);
+}
+
+static void
+summary_op(struct settle_out *b, const struct settle_report_in *in, int i)
+{
+	const struct settle_charge_totals *t = &in->ops[i].tot;
+	const struct settle_opday *d = &in->day->ops[i];
+
+	put(b, "    \"");
+	put(b, in->cf->ops[i].code);
+	put(b, "\": {");
+	jnum(b, "charges_received", t->records, 0);
+	jnum(b, "charges_rejected", t->rejected, 1);
+	jnum(b, "matched_groups", d->matched, 1);
+	jnum(b, "matched_net", d->matched_net, 1);
+	jnum(b, "disputes_raised", d->disputes, 1);
+	jnum(b, "disputes_amount", d->disputes_sum, 1);
+	jnum(b, "pending_groups", d->pending, 1);
+	jnum(b, "pending_net", d->pending_net, 1);
+	jnum(b, "mtd_net_before", in->tot->mtd_before[i], 1);
+	jnum(b, "operator_share", in->tot->share[i], 1);
+	jnum(b, "payable_to_bpo", d->matched_net - in->tot->share[i], 1);
+	put(b, i + 1 < in->cf->nops ? "},\n" : "}\n");
+}
+
+static int
+summary_file(const struct settle_report_in *in, struct settle_outputs *o)
+{
+	const struct settle_totals *t = in->tot;
+	struct settle_out b;
+	char date[16];
+	int i;
+
+	settle_out_init(&b, NULL, 0);
+	settle_date_fmt(in->date, date);
+	put(&b, "{\n  \"business_date\": \"");
+	put(&b, date);
+	put(&b, "\",\n  \"operators\": {\n");
+	for (i = 0; i < in->cf->nops; i++)
+		summary_op(&b, in, i);
+	put(&b, "  },\n  ");
+	jnum(&b, "charges", (int64_t)in->charges->n, 0);
+	jnum(&b, "rejects", (int64_t)in->rejects->n, 1);
+	jnum(&b, "matches", (int64_t)in->day->nmatches, 1);
+	jnum(&b, "disputes", (int64_t)in->day->ndisputes, 1);
+	put(&b, ",\n  \"conservation\": {");
+	jnum(&b, "matched_net", t->matched_net, 0);
+	jnum(&b, "goods", t->goods, 1);
+	jnum(&b, "delivery", t->delivery, 1);
+	jnum(&b, "postage", t->postage, 1);
+	jnum(&b, "operator_share", t->operator_share, 1);
+	jnum(&b, "dcb_fee", t->dcb_fee, 1);
+	jnum(&b, "merchant_payouts", t->merchant_payouts, 1);
+	jnum(&b, "bpo_income", t->bpo_income, 1);
+	put(&b, t->ok ? ", \"ok\": true}\n}\n" : ", \"ok\": false}\n}\n");
+	return add_file(o, "summary.json", &b);
+}
+
+int
+settle_report_build(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err)
+{
+	char name[96];
+	int i, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = rows_file(out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges);
+	if (rc == 0)
+		rc = rows_file(out, "rejects.csv", SETTLE_REJECTS_HEADER,
+		    in->rejects);
+	if (rc == 0)
+		rc = matches_file(in, -1, "matches.csv", out);
+	if (rc == 0)
+		rc = disputes_file(in, -1, "disputes.csv", out);
+	for (i = 0; i < in->cf->nops && rc == 0; i++) {
+		snprintf(name, sizeof(name), "statement-%s.csv",
+		    in->cf->ops[i].code);
+		rc = statement_file(in, i, name, out);
+	}
+	if (rc == 0)
+		rc = payouts_file(in->tot, out);
+	if (rc == 0)
+		rc = summary_file(in, out);
+	if (rc < 0)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory rendering the outputs");
+	return 0;
+}
+
+int
+settle_report_bundle_files(const struct settle_report_in *in, int op,
+    struct settle_outputs *out, struct settle_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = statement_file(in, op, "statement.csv", out);
+	if (rc == 0)
+		rc = matches_file(in, op, "matches.csv", out);
+	if (rc == 0)
+		rc = disputes_file(in, op, "disputes.csv", out);
+	if (rc == 0)
+		rc = rows_file(out, "rejects.csv", SETTLE_REJECTS_HEADER,
+		    &in->ops[op].rejects);
+	if (rc < 0)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory rendering a bundle");
+	return 0;
+}

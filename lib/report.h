@@ -1,0 +1,67 @@
+/*
+ * The outbox files of one business date (SPEC §8), rendered in memory so
+ * that they can be checked, bundled and published together.
+ */
+#ifndef SETTLE_REPORT_H
+#define SETTLE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "charges.h"
+#include "config.h"
+#include "engine.h"
+#include "rows.h"
+#include "share.h"
+
+#define SETTLE_MAX_FILES 48
+
+struct settle_file {
+	char name[96];
+	char *data;		/* owned */
+	size_t len;
+};
+
+struct settle_outputs {
+	struct settle_file f[SETTLE_MAX_FILES];
+	int n;
+};
+
+/* What the run read for one operator. */
+struct settle_opinput {
+	struct settle_charge_totals tot;
+	long ported;
+	struct settle_rows rejects;	/* this operator's rejects */
+};
+
+struct settle_report_in {
+	const struct settle_config *cf;
+	int64_t date;
+	struct settle_rows *charges;		/* every accepted charge */
+	struct settle_rows *rejects;		/* every reject */
+	struct settle_opinput *ops;		/* cf->nops of them */
+	struct settle_day *day;
+	const struct settle_totals *tot;
+};
+
+/*
+ * Render every file of the outbox, bundles excepted, into out.  Numbers
+ * the day's disputes (dispute ids).  Returns 0 or SETTLE_ENOMEM.
+ */
+int settle_report_build(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err);
+
+/* The file called name in out, or NULL. */
+const struct settle_file *settle_outputs_get(const struct settle_outputs *o,
+    const char *name);
+
+/*
+ * Render one operator's statement, matches and disputes again as the
+ * bundle's entries (statement.csv, matches.csv, disputes.csv, rejects.csv).
+ */
+int settle_report_bundle_files(const struct settle_report_in *in, int op,
+    struct settle_outputs *out, struct settle_err *err);
+
+void settle_outputs_release(struct settle_outputs *o);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * The nightly run: lock, check the date against the state, read the day's
+ * files, match, share, render, bundle, publish the outbox atomically, and
+ * only then move the state on.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "bundle.h"
+#include "canon.h"
+#include "config.h"
+#include "engine.h"
+#include "fsutil.h"
+#include "msisdn.h"
+#include "report.h"
+#include "run.h"
+#include "share.h"
+#include "state.h"
+#include "timefmt.h"
+
+/* Snapshots of the state kept for --force, counting back from the last. */
+#define KEEP_SNAPSHOTS 8
+
+struct run {
+	const struct settle_run_opts *o;
+	struct settle_config cf;
+	struct settle_engine e;
+	struct settle_day day;
+	struct settle_totals tot;
+	struct settle_rows charges, rejects;
+	struct settle_opinput ops[SETTLE_MAX_OPS];
+	struct settle_out scratch;
+	struct settle_outputs out;
+	EVP_PKEY *key;
+	int cur;		/* operator being read, -1 for orders */
+	int lockfd;
+	struct settle_err *err;
+};
+
+static void
+progress(struct run *r, const char *fmt, const char *arg)
+{
+	char msg[600];
+
+	if (r->o->progress == NULL)
+		return;
+	snprintf(msg, sizeof(msg), fmt, arg);
+	r->o->progress(r->o->ctx, msg);
+}
+
+static int
+mkdirs(const char *path)
+{
+	char buf[SETTLE_PATH];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+lock_state(struct run *r)
+{
+	char path[SETTLE_PATH + 16];
+
+	if (mkdirs(r->cf.state) < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, r->cf.state, 0,
+		    NULL, "cannot create the state folder: %s",
+		    strerror(errno));
+	snprintf(path, sizeof(path), "%s/LOCK", r->cf.state);
+	r->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (r->lockfd < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot open the lock: %s", strerror(errno));
+	if (flock(r->lockfd, LOCK_EX | LOCK_NB) < 0)
+		return settle_err_set(r->err, errno == EWOULDBLOCK ?
+		    SETTLE_ELOCK : SETTLE_EIO, path, 0, NULL,
+		    "another run holds the lock on this state");
+	return 0;
+}
+
+/* Read a date from state/NAME; 0, 1 when absent, or < 0. */
+static int
+read_mark(struct run *r, const char *name, int64_t *date)
+{
+	char path[SETTLE_PATH + 16], buf[32];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", r->cf.state, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return errno == ENOENT ? 1 : settle_err_set(r->err, SETTLE_EIO,
+		    path, 0, NULL, "cannot read: %s", strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	if (settle_date_parse(buf, date) < 0)
+		return settle_err_set(r->err, SETTLE_EDATA, path, 1, NULL,
+		    "not a date: '%s'", buf);
+	return 0;
+}
+
+static int
+write_mark(struct run *r, const char *name, int64_t date)
+{
+	char path[SETTLE_PATH + 16], d[16];
+	struct settle_atomic a;
+
+	snprintf(path, sizeof(path), "%s/%s", r->cf.state, name);
+	if (settle_atomic_open(&a, path, r->err) < 0)
+		return r->err->code;
+	settle_date_fmt(date, d);
+	fprintf(a.f, "%s\n", d);
+	return settle_atomic_commit(&a, r->err);
+}
+
+static void
+snapshot_path(const struct run *r, int64_t date, char *buf, size_t len)
+{
+	char d[16];
+
+	settle_date_fmt(date, d);
+	snprintf(buf, len, "%s/state-%s.txt", r->cf.state, d);
+}
+
+/*
+ * Decide what the run starts from: 1 when the date is done already (a
+ * no-op), 0 with the engine loaded from the state before the date.
+ */
+static int
+load_base(struct run *r)
+{
+	int64_t last, first, d = r->o->date;
+	char path[SETTLE_PATH + 32], ds[16], ls[16];
+	int rc;
+
+	if ((rc = read_mark(r, "LAST", &last)) < 0)
+		return rc;
+	if (rc == 1)
+		return 0;			/* empty state: any date */
+	settle_date_fmt(d, ds);
+	settle_date_fmt(last, ls);
+	if (d > last + 1)
+		return settle_err_set(r->err, SETTLE_EUSAGE, NULL, 0, NULL,
+		    "%s needs the date before it done first; the last date "
+		    "done is %s", ds, ls);
+	if (d <= last && !r->o->force)
+		return 1;
+	if ((rc = read_mark(r, "FIRST", &first)) < 0)
+		return rc;
+	if (d < first)
+		return settle_err_set(r->err, SETTLE_EUSAGE, NULL, 0, NULL,
+		    "%s is before the first date of this state", ds);
+	if (rc == 0 && d == first)
+		return 0;			/* recompute the first date */
+	snapshot_path(r, d - 1, path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return settle_err_set(r->err, SETTLE_EUSAGE, path, 0, NULL,
+		    "cannot recompute %s: the state before it is no longer "
+		    "kept", ds);
+	return settle_state_read(&r->e, path, r->err);
+}
+
+static void
+input_path(const struct run *r, const char *pattern, char *buf, size_t len)
+{
+	char name[256];
+
+	if (settle_pattern_expand(pattern, r->o->date, name, sizeof(name)) < 0)
+		name[0] = '\0';
+	snprintf(buf, len, "%s/%s", r->cf.inbox, name);
+}
+
+/* Every input must be there before anything is read or written. */
+static int
+check_inputs(struct run *r)
+{
+	char path[SETTLE_PATH + 300];
+	const char *pat;
+	int i;
+
+	for (i = -2; i < r->cf.nops; i++) {
+		pat = i == -2 ? r->cf.bpo_pattern : i == -1 ?
+		    r->cf.ecab_pattern : r->cf.ops[i].pattern;
+		input_path(r, pat, path, sizeof(path));
+		if (access(path, R_OK) < 0)
+			return settle_err_set(r->err, SETTLE_ENOINPUT, path, 0,
+			    NULL, "input missing: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static int
+on_reject(void *ctx, const struct settle_reject *rj)
+{
+	struct run *r = ctx;
+
+	if (settle_rows_add_reject(&r->rejects, &r->scratch, rj) < 0 ||
+	    (r->cur >= 0 && settle_rows_add_reject(&r->ops[r->cur].rejects,
+	    &r->scratch, rj) < 0))
+		return SETTLE_ENOMEM;
+	return 0;
+}
+
+static int
+on_order(void *ctx, const struct settle_order *o)
+{
+	return settle_engine_order(&((struct run *)ctx)->e, o);
+}
+
+static int
+known_other(void *ctx, int kind, const char *ref, size_t len)
+{
+	return settle_engine_known_other(&((struct run *)ctx)->e, kind, ref,
+	    len);
+}
+
+/* A successful record whose prefix belongs to another operator. */
+static int
+ported(const struct run *r, const struct settle_charge *c)
+{
+	char pfx[4];
+	int k;
+
+	if (c->status != SS_SUCCESS)
+		return 0;
+	settle_msisdn_prefix(c->msisdn, pfx);
+	for (k = 0; k < r->cf.nops; k++)
+		if (k != r->cur && settle_dialect_owns_prefix(
+		    &r->cf.ops[k].dialect, pfx))
+			return 1;
+	return 0;
+}
+
+static int
+on_charge(void *ctx, const struct settle_charge *c)
+{
+	struct run *r = ctx;
+	int rc;
+
+	r->ops[r->cur].ported += ported(r, c);
+	if (settle_rows_add_charge(&r->charges, &r->scratch, c) < 0)
+		return SETTLE_ENOMEM;
+	rc = settle_engine_remember(&r->e, r->cur, c->id, c->id_len,
+	    settle_charge_content(c), settle_business_date(c->at));
+	if (rc == 0)
+		rc = settle_engine_charge(&r->e, c, &r->day);
+	return rc;
+}
+
+static int
+read_orders(struct run *r)
+{
+	struct settle_order_opts oo;
+	const char *ops[SETTLE_MAX_OPS];
+	char path[SETTLE_PATH + 300];
+	int i, kind, rc;
+
+	memset(&oo, 0, sizeof(oo));
+	for (i = 0; i < r->cf.nops; i++)
+		ops[i] = r->cf.ops[i].code;
+	oo.operators = ops;
+	oo.noperators = r->cf.nops;
+	oo.known_other = known_other;
+	r->cur = -1;
+	for (i = 0; i < 2; i++) {
+		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
+		    path, sizeof(path));
+		progress(r, "reading %s", settle_basename(path));
+		rc = settle_orders_read(path, settle_basename(path), &oo,
+		    on_order, on_reject, r, &kind, r->err);
+		if (rc < 0)
+			return rc;
+		if (kind != (i == 0 ? SO_BPO : SO_ECAB))
+			return settle_err_set(r->err, SETTLE_EDATA,
+			    settle_basename(path), 1, NULL, "file refused: "
+			    "the header is of the other order file");
+	}
+	return 0;
+}
+
+static int
+read_charges(struct run *r)
+{
+	struct settle_charge_opts co;
+	char path[SETTLE_PATH + 300];
+	int i, rc;
+
+	for (i = 0; i < r->cf.nops; i++) {
+		memset(&co, 0, sizeof(co));
+		co.have_date = 1;
+		co.date = r->o->date;
+		co.dedup_days = r->cf.dedup_days;
+		co.dedup = &r->e.dedup[i];
+		r->cur = i;
+		input_path(r, r->cf.ops[i].pattern, path, sizeof(path));
+		progress(r, "reading %s", settle_basename(path));
+		rc = settle_charges_read(&r->cf.ops[i].dialect, path,
+		    settle_basename(path), &co, on_charge, on_reject, r,
+		    &r->ops[i].tot, r->err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+write_file(struct run *r, const char *dir, const char *name,
+    const void *data, size_t len)
+{
+	char path[SETTLE_PATH + 200];
+	int fd, e = 0;
+	ssize_t w;
+	size_t off = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	while (off < len && e == 0) {
+		w = write(fd, (const char *)data + off, len - off);
+		if (w < 0 && errno != EINTR)
+			e = errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (e == 0 && fsync(fd) < 0)
+		e = errno;
+	if (close(fd) < 0 && e == 0)
+		e = errno;
+	if (e != 0)
+		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(e));
+	return 0;
+}
+
+static int
+write_bundles(struct run *r, const struct settle_report_in *in,
+    const char *dir)
+{
+	struct settle_bundle_file bf[8];
+	struct settle_outputs bo;
+	unsigned char *buf = NULL;
+	char name[160], ds[16];
+	size_t len = 0;
+	int i, j, rc = 0;
+
+	settle_date_fmt(r->o->date, ds);
+	for (i = 0; i < r->cf.nops && rc == 0; i++) {
+		progress(r, "signing the %s bundle", r->cf.ops[i].code);
+		if ((rc = settle_report_bundle_files(in, i, &bo, r->err)) < 0)
+			break;
+		for (j = 0; j < bo.n; j++) {
+			bf[j].name = bo.f[j].name;
+			bf[j].data = (const unsigned char *)bo.f[j].data;
+			bf[j].len = bo.f[j].len;
+		}
+		rc = settle_bundle_build(bf, (size_t)bo.n, r->o->date, r->key,
+		    r->o->bundle_level, &buf, &len, r->err);
+		settle_outputs_release(&bo);
+		if (rc < 0)
+			break;
+		snprintf(name, sizeof(name), "bundle-%s-%s.tar.gz",
+		    r->cf.ops[i].code, ds);
+		rc = write_file(r, dir, name, buf, len);
+		free(buf);
+		buf = NULL;
+	}
+	return rc;
+}
+
+static int
+remove_tree(const char *dir)
+{
+	char path[SETTLE_PATH + 300];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
+		    == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+/* Leftovers of a run killed while publishing: temporary folders. */
+static void
+clean_outbox(const char *outbox)
+{
+	char path[SETTLE_PATH + 300];
+	struct dirent *de;
+	DIR *d = opendir(outbox);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".tmp-", 5) == 0 ||
+		    strncmp(de->d_name, ".old-", 5) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", outbox,
+			    de->d_name);
+			remove_tree(path);
+		}
+	closedir(d);
+}
+
+/*
+ * Write every output into outbox/.tmp-DATE, fsync, then rename it to
+ * outbox/DATE (an earlier copy, with --force, is swapped out first).
+ */
+static int
+publish(struct run *r, const struct settle_report_in *in, char *final,
+    size_t flen)
+{
+	char tmp[SETTLE_PATH + 64], old[SETTLE_PATH + 64], ds[16];
+	int i, rc = 0;
+
+	settle_date_fmt(r->o->date, ds);
+	if (mkdirs(r->cf.outbox) < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, r->cf.outbox, 0,
+		    NULL, "cannot create the outbox: %s", strerror(errno));
+	clean_outbox(r->cf.outbox);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", r->cf.outbox, ds);
+	snprintf(old, sizeof(old), "%s/.old-%s", r->cf.outbox, ds);
+	snprintf(final, flen, "%s/%s", r->cf.outbox, ds);
+	if (mkdir(tmp, 0755) < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, tmp, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	for (i = 0; i < r->out.n && rc == 0; i++)
+		rc = write_file(r, tmp, r->out.f[i].name, r->out.f[i].data,
+		    r->out.f[i].len);
+	if (rc == 0)
+		rc = write_bundles(r, in, tmp);
+	if (rc == 0 && settle_fsync_dir(tmp) < 0)
+		rc = settle_err_set(r->err, SETTLE_EIO, tmp, 0, NULL,
+		    "cannot sync: %s", strerror(errno));
+	if (rc == 0 && rename(final, old) < 0 && errno != ENOENT)
+		rc = settle_err_set(r->err, SETTLE_EIO, final, 0, NULL,
+		    "cannot replace: %s", strerror(errno));
+	if (rc == 0 && rename(tmp, final) < 0)
+		rc = settle_err_set(r->err, SETTLE_EIO, final, 0, NULL,
+		    "cannot publish: %s", strerror(errno));
+	if (rc < 0) {
+		remove_tree(tmp);
+		return rc;
+	}
+	settle_fsync_dir(r->cf.outbox);
+	remove_tree(old);
+	return 0;
+}
+
+/* Drop snapshots older than the ones kept for --force. */
+static void
+prune_snapshots(struct run *r)
+{
+	char path[SETTLE_PATH + 32];
+	int64_t d;
+
+	for (d = r->o->date - KEEP_SNAPSHOTS; d > r->o->date -
+	    KEEP_SNAPSHOTS - 400; d--) {
+		snapshot_path(r, d, path, sizeof(path));
+		if (unlink(path) < 0 && errno == ENOENT && d < r->o->date -
+		    KEEP_SNAPSHOTS - 31)
+			break;
+	}
+}
+
+/* The state after the date: the snapshot, then FIRST and LAST marks. */
+static int
+save_state(struct run *r)
+{
+	char path[SETTLE_PATH + 32];
+	struct settle_atomic a;
+	int64_t last = -1, first;
+	int rc;
+
+	snapshot_path(r, r->o->date, path, sizeof(path));
+	if ((rc = settle_atomic_open(&a, path, r->err)) < 0)
+		return rc;
+	if (settle_state_write(&r->e, a.f) < 0) {
+		settle_atomic_abort(&a);
+		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write the state");
+	}
+	if ((rc = settle_atomic_commit(&a, r->err)) < 0)
+		return rc;
+	if (read_mark(r, "FIRST", &first) == 1 &&
+	    (rc = write_mark(r, "FIRST", r->o->date)) < 0)
+		return rc;
+	if (read_mark(r, "LAST", &last) < 0 || last > r->o->date)
+		return 0;		/* a --force of an older date */
+	if ((rc = write_mark(r, "LAST", r->o->date)) < 0)
+		return rc;
+	prune_snapshots(r);
+	return 0;
+}
+
+static void
+summarise(struct run *r, struct settle_run_result *res)
+{
+	char ds[16];
+	long pending = 0;
+	int64_t net = 0;
+	int i;
+
+	for (i = 0; i < r->cf.nops; i++) {
+		pending += r->day.ops[i].pending;
+		net += r->day.ops[i].matched_net;
+	}
+	settle_date_fmt(r->o->date, ds);
+	snprintf(res->summary, sizeof(res->summary), "%s: %zu charges, %zu "
+	    "rejects, %zu matched (%lld poisha), %zu disputes, %ld pending; "
+	    "outputs in %s", ds, r->charges.n, r->rejects.n, r->day.nmatches,
+	    (long long)net, r->day.ndisputes, pending, res->outdir);
+}
+
+static void
+report_in(struct run *r, struct settle_report_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->cf = &r->cf;
+	in->date = r->o->date;
+	in->charges = &r->charges;
+	in->rejects = &r->rejects;
+	in->ops = r->ops;
+	in->day = &r->day;
+	in->tot = &r->tot;
+}
+
+static int
+compute(struct run *r)
+{
+	struct settle_report_in in;
+	int rc;
+
+	if ((rc = settle_engine_window(&r->e, r->o->date -
+	    r->cf.dedup_days)) < 0)
+		return settle_err_set(r->err, rc, NULL, 0, NULL,
+		    "out of memory");
+	settle_engine_begin(&r->e, r->o->date);
+	if ((rc = read_orders(r)) < 0 || (rc = read_charges(r)) < 0)
+		return rc;
+	progress(r, "matching %s", "");
+	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
+		return settle_err_set(r->err, rc, NULL, 0, NULL,
+		    "out of memory");
+	if ((rc = settle_share_compute(&r->e, &r->day, &r->tot, r->err)) < 0)
+		return rc;
+	report_in(r, &in);
+	return settle_report_build(&in, &r->out, r->err);
+}
+
+static int
+run_date(struct run *r, struct settle_run_result *res)
+{
+	struct settle_report_in in;
+	int rc;
+
+	if ((rc = load_base(r)) != 0) {
+		res->noop = rc == 1;
+		return rc == 1 ? 0 : rc;
+	}
+	if ((rc = check_inputs(r)) < 0)
+		return rc;
+	if ((rc = settle_key_load_private(r->cf.signing_key, NULL, &r->key,
+	    r->err)) < 0)
+		return rc;
+	if ((rc = compute(r)) < 0)
+		return rc;
+	report_in(r, &in);
+	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0)
+		return rc;
+	if ((rc = save_state(r)) < 0)
+		return rc;
+	summarise(r, res);
+	return 0;
+}
+
+int
+settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
+    struct settle_err *err)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int i, rc;
+
+	memset(res, 0, sizeof(*res));
+	if (r == NULL)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
+	r->o = o;
+	r->err = err;
+	r->lockfd = -1;
+	settle_rows_init(&r->charges);
+	settle_rows_init(&r->rejects);
+	settle_out_init(&r->scratch, NULL, 0);
+	for (i = 0; i < SETTLE_MAX_OPS; i++)
+		settle_rows_init(&r->ops[i].rejects);
+	settle_day_init(&r->day, o->date);
+	rc = settle_config_load(&r->cf, o->config, err);
+	if (rc == SETTLE_ENOINPUT)
+		rc = err->code = SETTLE_ECONFIG;
+	if (rc == 0) {
+		settle_engine_init(&r->e, &r->cf);
+		if ((rc = lock_state(r)) == 0)
+			rc = run_date(r, res);
+		settle_engine_release(&r->e);
+	}
+	if (r->lockfd >= 0)
+		close(r->lockfd);
+	EVP_PKEY_free(r->key);
+	settle_outputs_release(&r->out);
+	settle_totals_release(&r->tot);
+	settle_day_release(&r->day);
+	for (i = 0; i < SETTLE_MAX_OPS; i++)
+		settle_rows_release(&r->ops[i].rejects);
+	settle_rows_release(&r->charges);
+	settle_rows_release(&r->rejects);
+	settle_out_release(&r->scratch);
+	free(r);
+	return rc;
+}

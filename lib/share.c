@@ -1,0 +1,211 @@
+/*
+ * Shares, payouts and conservation.  All arithmetic is integer: tier
+ * shares are kept exact as basis-point numerators in 128 bits and rounded
+ * once, half to even, by settle_money_div_round128().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "share.h"
+#include "timefmt.h"
+
+/* Sum over tiers of bps x the part of x inside the tier. */
+static __int128
+tier_num(const struct settle_tier *t, int n, int64_t x)
+{
+	__int128 num = 0;
+	int64_t lo = 0, hi;
+	int i;
+
+	for (i = 0; i < n && x > lo; i++) {
+		hi = t[i].upto < 0 || t[i].upto > x ? x : t[i].upto;
+		num += (__int128)(hi - lo) * t[i].bps;
+		lo = hi;
+	}
+	return num;
+}
+
+int
+settle_share_day(const struct settle_tier *t, int n, int64_t before,
+    int64_t day, int64_t *share)
+{
+	int64_t after, a, b;
+
+	if (before < 0 || day < 0 || settle_money_add(before, day, &after) < 0)
+		return -1;
+	if (settle_money_div_round128(tier_num(t, n, after), 10000, &a) < 0 ||
+	    settle_money_div_round128(tier_num(t, n, before), 10000, &b) < 0)
+		return -1;
+	*share = a - b;
+	return 0;
+}
+
+static int
+cmp_by_merchant(const void *a, const void *b)
+{
+	const struct settle_match *x = *(const struct settle_match *const *)a;
+	const struct settle_match *y = *(const struct settle_match *const *)b;
+
+	return x->kind != y->kind ? x->kind - y->kind : x->kind == SO_ECAB ?
+	    strcmp(x->merchant, y->merchant) : strcmp(x->office, y->office);
+}
+
+/*
+ * Per merchant and per office sums over the day's matches: sort the
+ * matches by (kind, merchant or office) and add up each run.
+ */
+static int
+aggregate(const struct settle_day *d, struct settle_totals *t)
+{
+	const struct settle_match **v, *m;
+	size_t i;
+
+	v = malloc((d->nmatches + 1) * sizeof(*v));
+	t->merchants = calloc(d->nmatches + 1, sizeof(*t->merchants));
+	t->offices = calloc(d->nmatches + 1, sizeof(*t->offices));
+	if (v == NULL || t->merchants == NULL || t->offices == NULL) {
+		free(v);
+		return SETTLE_ENOMEM;
+	}
+	for (i = 0; i < d->nmatches; i++)
+		v[i] = &d->matches[i];
+	qsort(v, d->nmatches, sizeof(*v), cmp_by_merchant);
+	for (i = 0; i < d->nmatches; i++) {
+		m = v[i];
+		if (m->kind == SO_ECAB) {
+			if (t->nmerchants == 0 || strcmp(t->merchants[
+			    t->nmerchants - 1].id, m->merchant) != 0)
+				t->merchants[t->nmerchants++].id = m->merchant;
+			t->merchants[t->nmerchants - 1].orders++;
+			t->merchants[t->nmerchants - 1].goods += m->goods;
+		} else {
+			if (t->noffices == 0 || strcmp(t->offices[
+			    t->noffices - 1].code, m->office) != 0)
+				memcpy(t->offices[t->noffices++].code,
+				    m->office, sizeof(m->office));
+			t->offices[t->noffices - 1].orders++;
+			t->offices[t->noffices - 1].postage += m->postage;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+void
+settle_totals_release(struct settle_totals *t)
+{
+	free(t->merchants);
+	free(t->offices);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Month-to-date before the day: zero on a new month (at +06:00). */
+static int64_t
+mtd_before(struct settle_engine *e, int op, const char *month)
+{
+	if (strcmp(e->mtd_month[op], month) != 0) {
+		memcpy(e->mtd_month[op], month, 8);
+		e->mtd[op] = 0;
+	}
+	return e->mtd[op];
+}
+
+static int
+operator_shares(struct settle_engine *e, const struct settle_day *d,
+    struct settle_totals *t, struct settle_err *err)
+{
+	const struct settle_config *c = e->cf;
+	char month[16];
+	int i;
+
+	settle_date_fmt(d->date, month);
+	month[7] = '\0';
+	for (i = 0; i < c->nops; i++) {
+		t->mtd_before[i] = mtd_before(e, i, month);
+		if (settle_share_day(c->ops[i].tiers, c->ops[i].ntiers,
+		    t->mtd_before[i], d->ops[i].matched_net, &t->share[i]) < 0 ||
+		    settle_money_add(e->mtd[i], d->ops[i].matched_net,
+		    &e->mtd[i]) < 0 || settle_money_add(t->matched_net,
+		    d->ops[i].matched_net, &t->matched_net) < 0 ||
+		    settle_money_add(t->operator_share, t->share[i],
+		    &t->operator_share) < 0)
+			return settle_err_set(err, SETTLE_EDATA, NULL, 0, NULL,
+			    "operator %s: share arithmetic overflows",
+			    c->ops[i].code);
+	}
+	return 0;
+}
+
+static int
+merchant_payouts(const struct settle_engine *e, struct settle_totals *t)
+{
+	int64_t fee_num;
+	size_t i;
+
+	for (i = 0; i < t->nmerchants; i++) {
+		struct settle_merchant *m = &t->merchants[i];
+
+		if (settle_money_mul(m->goods, e->cf->dcb_fee_bps, &fee_num) < 0)
+			return -1;
+		m->fee = settle_money_div_round(fee_num, 10000);
+		m->payout = m->goods - m->fee;
+		if (settle_money_add(t->goods, m->goods, &t->goods) < 0 ||
+		    settle_money_add(t->dcb_fee, m->fee, &t->dcb_fee) < 0 ||
+		    settle_money_add(t->merchant_payouts, m->payout,
+		    &t->merchant_payouts) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+conserve(const struct settle_day *d, struct settle_totals *t)
+{
+	int64_t parts, whole, bpo;
+	size_t i;
+
+	for (i = 0; i < d->nmatches; i++) {
+		if (d->matches[i].kind == SO_ECAB &&
+		    settle_money_add(t->delivery, d->matches[i].delivery,
+		    &t->delivery) < 0)
+			return -1;
+		if (d->matches[i].kind == SO_BPO &&
+		    settle_money_add(t->postage, d->matches[i].postage,
+		    &t->postage) < 0)
+			return -1;
+	}
+	if (settle_money_add(t->delivery, t->postage, &bpo) < 0 ||
+	    settle_money_add(bpo, t->dcb_fee, &bpo) < 0 ||
+	    settle_money_sub(bpo, t->operator_share, &t->bpo_income) < 0 ||
+	    settle_money_add(t->goods, t->delivery, &parts) < 0 ||
+	    settle_money_add(parts, t->postage, &parts) < 0 ||
+	    settle_money_add(t->operator_share, t->merchant_payouts,
+	    &whole) < 0 || settle_money_add(whole, t->bpo_income, &whole) < 0)
+		return -1;
+	t->ok = t->matched_net == parts && parts == whole;
+	return 0;
+}
+
+int
+settle_share_compute(struct settle_engine *e, const struct settle_day *d,
+    struct settle_totals *t, struct settle_err *err)
+{
+	memset(t, 0, sizeof(*t));
+	if (aggregate(d, t) < 0)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
+	if (operator_shares(e, d, t, err) < 0)
+		return SETTLE_EDATA;
+	if (merchant_payouts(e, t) < 0 || conserve(d, t) < 0)
+		return settle_err_set(err, SETTLE_EDATA, NULL, 0, NULL,
+		    "payout arithmetic overflows");
+	if (!t->ok)
+		return settle_err_set(err, SETTLE_EDATA, NULL, 0, NULL,
+		    "conservation fails: matched net %lld, goods + delivery + "
+		    "postage %lld, shares + payouts + BPO income %lld",
+		    (long long)t->matched_net, (long long)(t->goods +
+		    t->delivery + t->postage), (long long)(t->operator_share +
+		    t->merchant_payouts + t->bpo_income));
+	return 0;
+}

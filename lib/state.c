@@ -1,0 +1,438 @@
+/*
+ * State file reading and writing.  One record a line, fields separated by
+ * tabs; text fields escape '%', tab, CR, LF and other control bytes as
+ * %XX so that every value survives as it was.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "state.h"
+#include "timefmt.h"
+
+static void
+put_text(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('\t', f);
+	for (; *p != '\0'; p++) {
+		if (*p == '%' || *p < 0x20 || *p == 0x7f)
+			fprintf(f, "%%%02X", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+static void
+put_int(FILE *f, int64_t v)
+{
+	fprintf(f, "\t%lld", (long long)v);
+}
+
+static void
+put_time(FILE *f, int64_t t)
+{
+	char buf[24];
+
+	settle_time_fmt(t, buf);
+	fprintf(f, "\t%s", buf);
+}
+
+static void
+put_date(FILE *f, int64_t d)
+{
+	char buf[16];
+
+	settle_date_fmt(d, buf);
+	fprintf(f, "\t%s", buf);
+}
+
+static void
+write_ref(FILE *f, const struct eref *r)
+{
+	const struct eorder *o = &r->order;
+
+	fputs("ref", f);
+	put_text(f, r->ref);
+	put_int(f, r->matched);
+	put_int(f, r->done);
+	put_date(f, r->last);
+	put_int(f, r->has_order);
+	if (r->has_order) {
+		put_text(f, o->kind == SO_BPO ? "BPO" : "ECAB");
+		put_text(f, o->merchant != NULL ? o->merchant : "");
+		put_text(f, o->office);
+		put_text(f, o->msisdn);
+		put_text(f, o->op);
+		put_int(f, o->goods);
+		put_int(f, o->delivery);
+		put_int(f, o->postage);
+		put_time(f, o->at);
+		put_text(f, settle_pay_name(o->status));
+	}
+	fputc('\n', f);
+}
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	return strcmp((*(struct eref *const *)a)->ref,
+	    (*(struct eref *const *)b)->ref);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct egroup *x = *(struct egroup *const *)a;
+	const struct egroup *y = *(struct egroup *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int
+write_refs(const struct settle_engine *e, FILE *f)
+{
+	struct eref **v;
+	struct strmap_slot *s;
+	size_t i = 0, n = 0;
+
+	if ((v = malloc((e->refs.n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	while ((s = strmap_next(&e->refs, &i)) != NULL)
+		v[n++] = s->val;
+	qsort(v, n, sizeof(*v), cmp_ref);
+	for (i = 0; i < n; i++)
+		write_ref(f, v[i]);
+	free(v);
+	return 0;
+}
+
+static int
+write_groups(const struct settle_engine *e, FILE *f)
+{
+	struct egroup **v;
+	const struct erec *r;
+	size_t i, j;
+
+	if ((v = malloc((e->npending + 1) * sizeof(*v))) == NULL)
+		return -1;
+	memcpy(v, e->pending, e->npending * sizeof(*v));
+	qsort(v, e->npending, sizeof(*v), cmp_group);
+	for (i = 0; i < e->npending; i++) {
+		fprintf(f, "group\t%d\t%d", v[i]->ref != NULL, v[i]->reopened);
+		put_text(f, v[i]->ref != NULL ? v[i]->ref->ref : "");
+		fputc('\n', f);
+		for (j = 0; j < v[i]->n; j++) {
+			r = &v[i]->recs[j];
+			fputs("rec", f);
+			put_text(f, r->op);
+			put_text(f, r->id);
+			put_text(f, r->msisdn);
+			put_int(f, r->amount);
+			put_time(f, r->at);
+			put_text(f, r->kind == SK_REFUND ? "REFUND" : "CHARGE");
+			fputc('\n', f);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int
+settle_state_write(const struct settle_engine *e, FILE *f)
+{
+	const struct settle_config *c = e->cf;
+	size_t i;
+	int k;
+
+	fprintf(f, "settle-state\t%d\n", SETTLE_STATE_VERSION);
+	fputs("last_date", f);
+	put_date(f, e->date);
+	fputc('\n', f);
+	for (k = 0; k < c->nops; k++) {
+		fprintf(f, "mtd\t%s\t%s", c->ops[k].code, e->mtd_month[k]);
+		put_int(f, e->mtd[k]);
+		fputc('\n', f);
+	}
+	for (k = 0; k < c->nops; k++)
+		for (i = 0; i < e->ids[k].n; i++) {
+			fprintf(f, "id\t%s", c->ops[k].code);
+			put_text(f, e->ids[k].v[i].id);
+			fprintf(f, "\t%016llx", (unsigned long long)
+			    e->ids[k].v[i].content);
+			put_date(f, e->ids[k].v[i].date);
+			fputc('\n', f);
+		}
+	if (write_refs(e, f) < 0 || write_groups(e, f) < 0)
+		return SETTLE_ENOMEM;
+	fputs("end\n", f);
+	return ferror(f) ? SETTLE_EIO : 0;
+}
+
+#define ST_MAXF 20
+
+struct sreader {
+	struct settle_engine *e;
+	const char *path;
+	long line;
+	char *f[ST_MAXF];
+	int nf;
+	struct egroup *group;	/* the group "rec" lines belong to */
+	int ended;
+	struct settle_err *err;
+};
+
+static int
+sbad(struct sreader *r, const char *msg)
+{
+	return settle_err_set(r->err, SETTLE_EDATA, r->path, r->line, NULL,
+	    "state file: %s", msg);
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ?
+	    c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void
+unescape(char *s)
+{
+	char *q = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*q++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*q++ = *s;
+		}
+	}
+	*q = '\0';
+}
+
+/* Split buf in place on tabs and undo the %XX escapes of each field. */
+static void
+split(struct sreader *r, char *buf)
+{
+	char *p = buf;
+	int i;
+
+	r->nf = 0;
+	while (r->nf < ST_MAXF) {
+		r->f[r->nf++] = p;
+		if ((p = strchr(p, '\t')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	for (i = 0; i < r->nf; i++)
+		unescape(r->f[i]);
+}
+
+static int
+num(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+op_index(struct sreader *r, const char *code)
+{
+	return settle_config_op(r->e->cf, code, strlen(code));
+}
+
+static int
+read_mtd(struct sreader *r)
+{
+	int k;
+
+	if (r->nf != 4 || (k = op_index(r, r->f[1])) < 0 ||
+	    strlen(r->f[2]) > 7 || num(r->f[3], &r->e->mtd[k]) < 0)
+		return sbad(r, "bad 'mtd' line");
+	memcpy(r->e->mtd_month[k], r->f[2], strlen(r->f[2]) + 1);
+	return 0;
+}
+
+static int
+read_id(struct sreader *r)
+{
+	unsigned long long content;
+	int64_t date;
+	char *end;
+	int k;
+
+	if (r->nf != 5 || (k = op_index(r, r->f[1])) < 0 ||
+	    settle_date_parse(r->f[4], &date) < 0)
+		return sbad(r, "bad 'id' line");
+	content = strtoull(r->f[3], &end, 16);
+	if (*end != '\0' || strlen(r->f[3]) != 16)
+		return sbad(r, "bad 'id' line");
+	return settle_engine_remember(r->e, k, r->f[2], strlen(r->f[2]),
+	    content, date) < 0 ? sbad(r, "out of memory") : 0;
+}
+
+static int
+read_order(struct sreader *r, struct eorder *o)
+{
+	size_t n = strlen(r->f[8]);
+	int s;
+
+	o->kind = strcmp(r->f[6], "BPO") == 0 ? SO_BPO : SO_ECAB;
+	if (o->kind == SO_ECAB && (o->merchant = strdup(r->f[7])) == NULL)
+		return -1;
+	if (n >= sizeof(o->office) || strlen(r->f[9]) >= sizeof(o->msisdn) ||
+	    strlen(r->f[10]) >= sizeof(o->op))
+		return -1;
+	memcpy(o->office, r->f[8], n + 1);
+	memcpy(o->msisdn, r->f[9], strlen(r->f[9]) + 1);
+	memcpy(o->op, r->f[10], strlen(r->f[10]) + 1);
+	if (num(r->f[11], &o->goods) < 0 || num(r->f[12], &o->delivery) < 0 ||
+	    num(r->f[13], &o->postage) < 0 ||
+	    settle_time_parse_iso(r->f[14], strlen(r->f[14]), &o->at) < 0)
+		return -1;
+	o->payable = o->kind == SO_BPO ? o->postage : o->goods + o->delivery;
+	for (s = SP_PAID; s <= SP_CANCELLED; s++)
+		if (strcmp(r->f[15], settle_pay_name(s)) == 0)
+			break;
+	if (s > SP_CANCELLED)
+		return -1;
+	o->status = s;
+	return 0;
+}
+
+static int
+read_ref(struct sreader *r)
+{
+	struct eref *ref;
+	int64_t matched, done, has;
+
+	if ((r->nf != 6 && r->nf != 16) || num(r->f[2], &matched) < 0 ||
+	    num(r->f[3], &done) < 0 || num(r->f[5], &has) < 0 ||
+	    (has != 0) != (r->nf == 16))
+		return sbad(r, "bad 'ref' line");
+	ref = settle_engine_ref(r->e, r->f[1], strlen(r->f[1]));
+	if (ref == NULL)
+		return sbad(r, "out of memory");
+	ref->matched = matched != 0;
+	ref->done = done != 0;
+	ref->has_order = has != 0;
+	if (settle_date_parse(r->f[4], &ref->last) < 0 ||
+	    (has && read_order(r, &ref->order) < 0))
+		return sbad(r, "bad 'ref' line");
+	return 0;
+}
+
+static int
+read_group(struct sreader *r)
+{
+	struct eref *ref = NULL;
+
+	if (r->nf != 4 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
+		return sbad(r, "bad 'group' line");
+	if (strcmp(r->f[1], "1") == 0) {
+		ref = strmap_get(&r->e->refs, r->f[3], strlen(r->f[3]));
+		if (ref == NULL || ref->group != NULL)
+			return sbad(r, "group of an unknown reference");
+	}
+	r->group = settle_engine_group_new(r->e, ref, strcmp(r->f[2], "1") ==
+	    0);
+	return r->group == NULL ? sbad(r, "out of memory") : 0;
+}
+
+static int
+read_rec(struct sreader *r)
+{
+	int64_t amount, at;
+
+	if (r->nf != 7 || r->group == NULL || op_index(r, r->f[1]) < 0 ||
+	    num(r->f[4], &amount) < 0 ||
+	    settle_time_parse_iso(r->f[5], strlen(r->f[5]), &at) < 0 ||
+	    (strcmp(r->f[6], "CHARGE") && strcmp(r->f[6], "REFUND")))
+		return sbad(r, "bad 'rec' line");
+	if (settle_engine_group_add(r->group, r->f[1], r->f[2],
+	    strlen(r->f[2]), r->f[3], amount, at, strcmp(r->f[6], "REFUND") ?
+	    SK_CHARGE : SK_REFUND) < 0)
+		return sbad(r, "out of memory");
+	return 0;
+}
+
+static int
+read_line(struct sreader *r, char *buf)
+{
+	const char *t;
+
+	split(r, buf);
+	t = r->f[0];
+	if (r->ended)
+		return sbad(r, "data after 'end'");
+	if (r->line == 1)
+		return strcmp(t, "settle-state") == 0 && r->nf == 2 &&
+		    strcmp(r->f[1], "1") == 0 ? 0 :
+		    sbad(r, "not a settle state file of version 1");
+	if (strcmp(t, "last_date") == 0)
+		return r->nf == 2 && settle_date_parse(r->f[1],
+		    &r->e->last_date) == 0 ? 0 : sbad(r, "bad 'last_date'");
+	if (strcmp(t, "mtd") == 0)
+		return read_mtd(r);
+	if (strcmp(t, "id") == 0)
+		return read_id(r);
+	if (strcmp(t, "ref") == 0)
+		return read_ref(r);
+	if (strcmp(t, "group") == 0)
+		return read_group(r);
+	if (strcmp(t, "rec") == 0)
+		return read_rec(r);
+	if (strcmp(t, "end") == 0) {
+		r->ended = 1;
+		return 0;
+	}
+	return sbad(r, "unknown line");
+}
+
+int
+settle_state_read(struct settle_engine *e, const char *path,
+    struct settle_err *err)
+{
+	struct settle_lines *lr;
+	struct settle_src *src;
+	struct settle_line ln;
+	struct sreader r;
+	char *buf = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.e = e;
+	r.path = path;
+	r.err = err;
+	if ((src = settle_src_open(path, path, 0, err)) == NULL)
+		return err->code;
+	if ((lr = settle_lines_new(src)) == NULL)
+		return settle_err_set(err, SETTLE_ENOMEM, path, 0, NULL,
+		    "out of memory");
+	while ((rc = settle_lines_next(lr, &ln, err)) > 0) {
+		r.line = ln.no;
+		free(buf);
+		if (ln.toolong || (buf = strndup(ln.p, ln.len)) == NULL) {
+			rc = sbad(&r, "line too long");
+			break;
+		}
+		if ((rc = read_line(&r, buf)) < 0)
+			break;
+	}
+	free(buf);
+	settle_lines_free(lr);
+	if (rc == 0 && !r.ended)
+		rc = sbad(&r, "truncated: no 'end' line");
+	return rc;
+}

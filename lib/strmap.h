@@ -1,0 +1,34 @@
+/*
+ * A hash map from byte strings to pointers (references to their entries).
+ * Keys are copied; values are borrowed.
+ */
+#ifndef SETTLE_STRMAP_H
+#define SETTLE_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strmap_slot {
+	char *key;		/* NULL: empty; the tombstone marker: deleted */
+	size_t len;
+	uint64_t hash;
+	void *val;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap, n, used;
+};
+
+void strmap_init(struct strmap *m);
+/* Free the keys and the table; values are the caller's. */
+void strmap_release(struct strmap *m);
+void *strmap_get(const struct strmap *m, const char *key, size_t len);
+/* Insert or replace; returns 0 or -1 (out of memory). */
+int strmap_put(struct strmap *m, const char *key, size_t len, void *val);
+void strmap_del(struct strmap *m, const char *key, size_t len);
+
+/* Iterate: i from 0; returns the next live slot or NULL at the end. */
+struct strmap_slot *strmap_next(const struct strmap *m, size_t *i);
+
+#endif
