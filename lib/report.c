@@ -68,16 +68,23 @@ rows_file(struct settle_outputs *o, const char *name, const char *header,
     struct settle_rows *rows)
 {
 	struct settle_out b;
-	size_t i;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int bad;
 
-	settle_out_init(&b, NULL, 0);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return SETTLE_ENOMEM;
 	settle_rows_sort(rows);
-	settle_out_raw(&b, header, strlen(header));
-	for (i = 0; i < rows->n; i++)
-		settle_out_raw(&b, rows->arena + rows->v[i].off +
-		    rows->v[i].klen, rows->v[i].rlen);
-	if (rows->failed)
-		b.failed = 1;
+	fputs(header, f);
+	bad = rows->failed || settle_rows_write(rows, f) < 0;
+	if (fclose(f) != 0 || bad) {
+		free(buf);
+		return SETTLE_ENOMEM;
+	}
+	settle_out_init(&b, NULL, 0);
+	b.buf = buf;
+	b.len = b.cap = len;
 	return add_file(o, name, &b);
 }
 
