@@ -42,7 +42,7 @@ LIB_SRC  = $(sort $(wildcard lib/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBA     = $(BUILD)/libsettle.a
 
-CMD_COMMON_SRC = cmd/frontend.c
+CMD_COMMON_SRC = cmd/frontend.c cmd/pipeline.c
 CMD_COMMON_OBJ = $(CMD_COMMON_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC  = $(filter-out $(CMD_COMMON_SRC),$(sort $(wildcard cmd/settle*.c)))
 CMD_BIN  = $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)

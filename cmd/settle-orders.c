@@ -17,10 +17,6 @@
 #include "orders.h"
 #include "timefmt.h"
 
-#define ORDERS_HEADER "order_kind,order_ref,merchant_id,office_code,msisdn," \
-	"operator,service,goods_poisha,delivery_poisha,postage_poisha," \
-	"payable_poisha,ordered_at,payment_status,tracking_no,source_file," \
-	"source_line\n"
 
 struct orders {
 	struct settle_rows rows, rejects;
@@ -163,7 +159,7 @@ write_out(struct orders *s, const char *rejects, struct settle_err *err)
 			return rc;
 	}
 	settle_rows_sort(&s->rows);
-	fputs(ORDERS_HEADER, stdout);
+	fputs(SETTLE_ORDERS_HEADER, stdout);
 	if (s->rows.failed || settle_rows_write(&s->rows, stdout) < 0 ||
 	    fflush(stdout) != 0)
 		return settle_err_set(err, SETTLE_EIO, "stdout", 0, NULL,

@@ -11,9 +11,6 @@
 #include "report.h"
 #include "timefmt.h"
 
-#define MATCHES_HEADER "order_ref,order_kind,operator,msisdn," \
-	"payable_poisha,net_poisha,match,charge_ids,merchant_id," \
-	"office_code,goods_poisha,delivery_poisha,postage_poisha\n"
 #define DISPUTES_HEADER "dispute_id,operator,reason,order_ref,charge_ids," \
 	"msisdn,amount_poisha,detail\n"
 
@@ -140,7 +137,7 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
 			v[n++] = &d->matches[i];
 	qsort(v, n, sizeof(*v), cmp_match);
 	settle_out_init(&b, NULL, 0);
-	settle_out_raw(&b, MATCHES_HEADER, sizeof(MATCHES_HEADER) - 1);
+	settle_out_raw(&b, SETTLE_MATCHES_HEADER, sizeof(SETTLE_MATCHES_HEADER) - 1);
 	for (i = 0; i < n; i++)
 		match_row(&b, v[i]);
 	free(v);
@@ -409,4 +406,46 @@ settle_report_bundle_files(const struct settle_report_in *in, int op,
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering a bundle");
 	return 0;
+}
+
+int
+settle_report_match_files(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = matches_file(in, -1, "matches.csv", out);
+	if (rc == 0)
+		rc = disputes_file(in, -1, "disputes.csv", out);
+	return rc < 0 ? settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+	    "out of memory rendering the outputs") : 0;
+}
+
+int
+settle_report_share_files(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err)
+{
+	struct settle_out b;
+	int i, rc;
+
+	memset(out, 0, sizeof(*out));
+	settle_out_init(&b, NULL, 0);
+	put(&b, "operator,matched_groups,matched_net_poisha,mtd_net_before,"
+	    "operator_share,payable_to_bpo\n");
+	for (i = 0; i < in->cf->nops; i++) {
+		settle_out_str(&b, in->cf->ops[i].code);
+		settle_out_int(&b, in->day->ops[i].matched);
+		settle_out_int(&b, in->day->ops[i].matched_net);
+		settle_out_int(&b, in->tot->mtd_before[i]);
+		settle_out_int(&b, in->tot->share[i]);
+		settle_out_int(&b, in->day->ops[i].matched_net -
+		    in->tot->share[i]);
+		settle_out_endrow(&b);
+	}
+	rc = add_file(out, "shares.csv", &b);
+	if (rc == 0)
+		rc = payouts_file(in->tot, out);
+	return rc < 0 ? settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+	    "out of memory rendering the outputs") : 0;
 }

@@ -62,6 +62,21 @@ const struct settle_file *settle_outputs_get(const struct settle_outputs *o,
 int settle_report_bundle_files(const struct settle_report_in *in, int op,
     struct settle_outputs *out, struct settle_err *err);
 
+/*
+ * Render only matches.csv and disputes.csv (numbering the disputes); in
+ * needs cf, date and day.  For settle match.
+ */
+int settle_report_match_files(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err);
+
+/*
+ * Render the share table ("shares.csv": per operator matched groups and
+ * net, month-to-date before, operator share, payable to BPO), payouts.csv
+ * and offices.csv; in needs cf, date, day and tot.  For settle share.
+ */
+int settle_report_share_files(const struct settle_report_in *in,
+    struct settle_outputs *out, struct settle_err *err);
+
 void settle_outputs_release(struct settle_outputs *o);
 
 #endif
