@@ -1,10 +1,20 @@
 /*
- * Row sets: hold, sort and write output rows.
+ * Row sets: hold, sort and write output rows; past a memory budget, spill
+ * sorted runs of them to a temporary file.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rows.h"
+#include "spill.h"
+
+#define ARENA_START (1 << 20)
+
+/* The rows in memory, in index order, as a spill source. */
+struct mem_iter {
+	const struct settle_rows *s;
+	size_t i;
+};
 
 void
 settle_rows_init(struct settle_rows *s)
@@ -15,6 +25,7 @@ settle_rows_init(struct settle_rows *s)
 void
 settle_rows_release(struct settle_rows *s)
 {
+	settle_spill_free(s->spill);
 	free(s->arena);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
@@ -26,6 +37,116 @@ settle_rows_clear(struct settle_rows *s)
 	s->alen = 0;
 	s->n = 0;
 	s->unsorted = 0;
+	s->spilled = 0;
+	if (s->spill != NULL)
+		settle_spill_clear(s->spill);
+}
+
+int
+settle_rows_set_spill(struct settle_rows *s, size_t budget)
+{
+	if (s->spill == NULL && (s->spill = settle_spill_new()) == NULL)
+		return s->failed = -1;
+	s->budget = budget;
+	return 0;
+}
+
+size_t
+settle_rows_count(const struct settle_rows *s)
+{
+	return s->spilled + s->n;
+}
+
+int
+settle_rows_error(const struct settle_rows *s, struct settle_err *err)
+{
+	if (s->spill != NULL && settle_spill_strerror(s->spill)[0] != '\0')
+		return settle_err_set(err, SETTLE_EIO, NULL, 0, NULL, "%s",
+		    settle_spill_strerror(s->spill));
+	if (s->failed)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory holding output rows");
+	return 0;
+}
+
+static int
+mem_next(void *ctx, struct settle_spill_rec *r)
+{
+	struct mem_iter *it = ctx;
+	const struct settle_row *v;
+
+	if (it->i >= it->s->n)
+		return 0;
+	v = &it->s->v[it->i++];
+	r->key = (const unsigned char *)it->s->arena + v->off;
+	r->klen = v->klen;
+	r->row = it->s->arena + v->off + v->klen;
+	r->rlen = v->rlen;
+	return 1;
+}
+
+/* The rows in memory, sorted, become the spill's next run. */
+static int
+spill_run(struct settle_rows *s)
+{
+	struct mem_iter it;
+
+	settle_rows_sort(s);
+	if (s->failed)
+		return -1;
+	it.s = s;
+	it.i = 0;
+	if (settle_spill_add_run(s->spill, mem_next, &it) < 0)
+		return -1;
+	s->spilled += s->n;
+	s->alen = 0;
+	s->n = 0;
+	s->unsorted = 0;
+	return 0;
+}
+
+static int
+over_budget(const struct settle_rows *s, size_t need)
+{
+	return s->budget > 0 && s->n > 0 && s->alen + need +
+	    (s->n + 1) * sizeof(*s->v) > s->budget;
+}
+
+/* Room for need more arena bytes; a budget caps the doubling. */
+static int
+reserve_arena(struct settle_rows *s, size_t need)
+{
+	size_t ncap;
+	void *p;
+
+	if (s->alen + need <= s->acap)
+		return 0;
+	ncap = s->acap ? s->acap : ARENA_START;
+	while (ncap < s->alen + need)
+		ncap *= 2;
+	if (s->budget > 0 && ncap > s->budget)
+		ncap = s->alen + need > s->budget ? s->alen + need : s->budget;
+	if ((p = realloc(s->arena, ncap)) == NULL)
+		return -1;
+	s->arena = p;
+	s->acap = ncap;
+	return 0;
+}
+
+static int
+reserve_index(struct settle_rows *s)
+{
+	size_t ncap;
+	void *p;
+
+	if (s->n < s->cap)
+		return 0;
+	ncap = s->cap ? s->cap * 2 : 4096;
+	if ((p = realloc(s->v, ncap * sizeof(*s->v))) == NULL)
+		return -1;
+	s->v = p;
+	s->cap = ncap;
+	return 0;
 }
 
 static int
@@ -44,27 +165,14 @@ int
 settle_rows_add(struct settle_rows *s, const void *key, size_t klen,
     const char *row, size_t rlen)
 {
-	size_t need = klen + rlen, ncap;
-	void *p;
+	size_t need = klen + rlen;
 
 	if (klen > UINT32_MAX || rlen > UINT32_MAX)
 		return -1;
-	if (s->alen + need > s->acap) {
-		ncap = s->acap ? s->acap : 1 << 20;
-		while (ncap < s->alen + need)
-			ncap *= 2;
-		if ((p = realloc(s->arena, ncap)) == NULL)
-			return s->failed = -1;
-		s->arena = p;
-		s->acap = ncap;
-	}
-	if (s->n == s->cap) {
-		ncap = s->cap ? s->cap * 2 : 4096;
-		if ((p = realloc(s->v, ncap * sizeof(*s->v))) == NULL)
-			return s->failed = -1;
-		s->v = p;
-		s->cap = ncap;
-	}
+	if (over_budget(s, need) && spill_run(s) < 0)
+		return s->failed = -1;
+	if (reserve_arena(s, need) < 0 || reserve_index(s) < 0)
+		return s->failed = -1;
 	memcpy(s->arena + s->alen, key, klen);
 	memcpy(s->arena + s->alen + klen, row, rlen);
 	s->v[s->n].off = s->alen;
@@ -117,8 +225,17 @@ settle_rows_sort(struct settle_rows *s)
 int
 settle_rows_write(struct settle_rows *s, FILE *f)
 {
+	struct mem_iter it;
 	size_t i;
 
+	if (s->spilled > 0) {
+		settle_rows_sort(s);
+		if (s->failed)
+			return -1;
+		it.s = s;
+		it.i = 0;
+		return settle_spill_write(s->spill, mem_next, &it, f);
+	}
 	for (i = 0; i < s->n; i++)
 		if (fwrite(s->arena + s->v[i].off + s->v[i].klen, 1,
 		    s->v[i].rlen, f) != s->v[i].rlen)
