@@ -2,6 +2,8 @@
  * settle ingest: operator charge files to canonical charges CSV (SPEC §3,
  * §7).  Rows are held until every file is read and accepted, then written
  * in (operator, charge_id) order; a refused file means no rows at all.
+ * Past a fixed memory budget the held rows spill to a temporary file, so
+ * that memory does not grow with the input (only the charge-id table does).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,9 +16,13 @@
 #include "fsutil.h"
 #include "timefmt.h"
 
+/* Bytes of rows held in memory per row set before it spills. */
+#define HOLD_BUDGET (16 * 1024 * 1024)
+
 struct ingest {
 	struct settle_rows charges, rejects;
 	struct settle_out scratch;
+	struct settle_err *err;
 	int quiet;
 };
 
@@ -29,13 +35,26 @@ usage(FILE *f)
 	    "FILE...\n");
 }
 
+/* A row could not be held: the spill file's error, or out of memory. */
+static int
+held_error(const struct settle_rows *s, const char *file, long line,
+    struct settle_err *err)
+{
+	int rc = settle_rows_error(s, err);
+
+	if (rc == 0 || rc == SETTLE_ENOMEM)
+		rc = settle_err_set(err, SETTLE_ENOMEM, file, line, NULL,
+		    "out of memory holding output rows");
+	return rc;
+}
+
 static int
 on_charge(void *ctx, const struct settle_charge *c)
 {
 	struct ingest *in = ctx;
 
 	if (settle_rows_add_charge(&in->charges, &in->scratch, c) < 0)
-		return SETTLE_ENOMEM;
+		return held_error(&in->charges, c->file, c->line, in->err);
 	return 0;
 }
 
@@ -48,7 +67,7 @@ on_reject(void *ctx, const struct settle_reject *r)
 		fprintf(stderr, "%s: %s:%ld: %s: %s\n", fe_prog, r->file,
 		    r->line, settle_reason_name(r->reason), r->detail);
 	if (settle_rows_add_reject(&in->rejects, &in->scratch, r) < 0)
-		return SETTLE_ENOMEM;
+		return held_error(&in->rejects, r->file, r->line, in->err);
 	return 0;
 }
 
@@ -69,10 +88,29 @@ write_rejects(struct ingest *in, const char *path, struct settle_err *err)
 	if (settle_rows_write(&in->rejects, f) < 0 || ferror(f)) {
 		if (f != stdout)
 			settle_atomic_abort(&a);
+		if ((rc = settle_rows_error(&in->rejects, err)) < 0)
+			return rc;
 		return settle_err_set(err, SETTLE_EIO, path, 0, NULL,
 		    "write error");
 	}
 	return f != stdout ? settle_atomic_commit(&a, err) : 0;
+}
+
+static int
+write_charges(struct ingest *in, struct settle_err *err)
+{
+	int rc;
+
+	settle_rows_sort(&in->charges);
+	fputs(SETTLE_CHARGES_HEADER, stdout);
+	if (in->charges.failed || settle_rows_write(&in->charges, stdout) < 0 ||
+	    fflush(stdout) != 0) {
+		if ((rc = settle_rows_error(&in->charges, err)) < 0)
+			return rc;
+		return settle_err_set(err, SETTLE_EIO, "stdout", 0, NULL,
+		    "write error");
+	}
+	return 0;
 }
 
 static int
@@ -172,23 +210,23 @@ main(int argc, char **argv)
 	}
 	memset(&in, 0, sizeof(in));
 	in.quiet = quiet;
+	in.err = &err;
 	settle_rows_init(&in.charges);
 	settle_rows_init(&in.rejects);
 	settle_out_init(&in.scratch, NULL, 0);
 	settle_dedup_init(&dedup);
 	o.dedup = &dedup;
-	rc = ingest_files(&in, &d, &o, name, argv + optind, argc - optind,
-	    &err);
+	if (settle_rows_set_spill(&in.charges, HOLD_BUDGET) < 0 ||
+	    settle_rows_set_spill(&in.rejects, HOLD_BUDGET) < 0)
+		rc = settle_err_set(&err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
+	else
+		rc = ingest_files(&in, &d, &o, name, argv + optind,
+		    argc - optind, &err);
 	if (rc == 0 && rejects != NULL)
 		rc = write_rejects(&in, rejects, &err);
-	if (rc == 0) {
-		settle_rows_sort(&in.charges);
-		fputs(SETTLE_CHARGES_HEADER, stdout);
-		if (in.charges.failed || settle_rows_write(&in.charges,
-		    stdout) < 0 || fflush(stdout) != 0)
-			rc = settle_err_set(&err, SETTLE_EIO, "stdout", 0,
-			    NULL, "write error");
-	}
+	if (rc == 0)
+		rc = write_charges(&in, &err);
 	if (rc < 0)
 		fe_print_err(&err);
 	settle_dedup_release(&dedup);
