@@ -7,54 +7,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvio.h"
 #include "source.h"
 #include "state.h"
 #include "timefmt.h"
 
+/* Text with '%', control bytes and DEL escaped as %XX, after a tab. */
 static void
-put_text(FILE *f, const char *s)
+put_text(struct settle_out *o, const char *s)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
+	char esc[3];
 
-	fputc('\t', f);
+	settle_out_raw(o, "\t", 1);
 	for (; *p != '\0'; p++) {
-		if (*p == '%' || *p < 0x20 || *p == 0x7f)
-			fprintf(f, "%%%02X", *p);
-		else
-			fputc(*p, f);
+		if (*p == '%' || *p < 0x20 || *p == 0x7f) {
+			esc[0] = '%';
+			esc[1] = hex[*p >> 4];
+			esc[2] = hex[*p & 15];
+			settle_out_raw(o, esc, 3);
+		} else {
+			const unsigned char *q = p;
+
+			while (q[1] != '\0' && q[1] != '%' && q[1] >= 0x20 &&
+			    q[1] != 0x7f)
+				q++;
+			settle_out_raw(o, (const char *)p, (size_t)(q - p) + 1);
+			p = q;
+		}
 	}
 }
 
 static void
-put_int(FILE *f, int64_t v)
+put_int(struct settle_out *o, int64_t v)
 {
-	fprintf(f, "\t%lld", (long long)v);
+	settle_out_raw(o, "\t", 1);
+	o->col = 0;
+	settle_out_int(o, v);
 }
 
 static void
-put_time(FILE *f, int64_t t)
+put_time(struct settle_out *o, int64_t t)
 {
 	char buf[24];
+	size_t n = settle_time_fmt(t, buf);
 
-	settle_time_fmt(t, buf);
-	fprintf(f, "\t%s", buf);
+	settle_out_raw(o, "\t", 1);
+	settle_out_raw(o, buf, n);
 }
 
 static void
-put_date(FILE *f, int64_t d)
+put_date(struct settle_out *o, int64_t d)
 {
 	char buf[16];
 
 	settle_date_fmt(d, buf);
-	fprintf(f, "\t%s", buf);
+	settle_out_raw(o, "\t", 1);
+	settle_out_raw(o, buf, 10);
 }
 
 static void
-write_ref(FILE *f, const struct eref *r)
+put(struct settle_out *o, const char *s)
+{
+	settle_out_raw(o, s, strlen(s));
+}
+
+static void
+write_ref(struct settle_out *f, const struct eref *r)
 {
 	const struct eorder *o = &r->order;
 
-	fputs("ref", f);
+	put(f, "ref");
 	put_text(f, r->ref);
 	put_int(f, r->matched);
 	put_int(f, r->done);
@@ -72,7 +96,7 @@ write_ref(FILE *f, const struct eref *r)
 		put_time(f, o->at);
 		put_text(f, settle_pay_name(o->status));
 	}
-	fputc('\n', f);
+	put(f, "\n");
 }
 
 static int
@@ -92,7 +116,7 @@ cmp_group(const void *a, const void *b)
 }
 
 static int
-write_refs(const struct settle_engine *e, FILE *f)
+write_refs(const struct settle_engine *e, struct settle_out *f)
 {
 	struct eref **v;
 	struct strmap_slot *s;
@@ -109,11 +133,23 @@ write_refs(const struct settle_engine *e, FILE *f)
 	return 0;
 }
 
+static void
+write_rec(struct settle_out *f, const struct erec *r)
+{
+	put(f, "rec");
+	put_text(f, r->op);
+	put_text(f, r->id);
+	put_text(f, r->msisdn);
+	put_int(f, r->amount);
+	put_time(f, r->at);
+	put_text(f, r->kind == SK_REFUND ? "REFUND" : "CHARGE");
+	put(f, "\n");
+}
+
 static int
-write_groups(const struct settle_engine *e, FILE *f)
+write_groups(const struct settle_engine *e, struct settle_out *f)
 {
 	struct egroup **v;
-	const struct erec *r;
 	size_t i, j;
 
 	if ((v = malloc((e->npending + 1) * sizeof(*v))) == NULL)
@@ -121,54 +157,70 @@ write_groups(const struct settle_engine *e, FILE *f)
 	memcpy(v, e->pending, e->npending * sizeof(*v));
 	qsort(v, e->npending, sizeof(*v), cmp_group);
 	for (i = 0; i < e->npending; i++) {
-		fprintf(f, "group\t%d\t%d", v[i]->ref != NULL, v[i]->reopened);
+		put(f, "group");
+		put_int(f, v[i]->ref != NULL);
+		put_int(f, v[i]->reopened);
 		put_text(f, v[i]->ref != NULL ? v[i]->ref->ref : "");
-		fputc('\n', f);
-		for (j = 0; j < v[i]->n; j++) {
-			r = &v[i]->recs[j];
-			fputs("rec", f);
-			put_text(f, r->op);
-			put_text(f, r->id);
-			put_text(f, r->msisdn);
-			put_int(f, r->amount);
-			put_time(f, r->at);
-			put_text(f, r->kind == SK_REFUND ? "REFUND" : "CHARGE");
-			fputc('\n', f);
-		}
+		put(f, "\n");
+		for (j = 0; j < v[i]->n; j++)
+			write_rec(f, &v[i]->recs[j]);
 	}
 	free(v);
 	return 0;
 }
 
+static void
+write_ids(const struct settle_engine *e, struct settle_out *f)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct settle_idrec *id;
+	char h[17];
+	size_t i;
+	int k, b;
+
+	for (k = 0; k < e->cf->nops; k++)
+		for (i = 0; i < e->ids[k].n; i++) {
+			id = &e->ids[k].v[i];
+			put(f, "id\t");
+			put(f, e->cf->ops[k].code);
+			put_text(f, id->id);
+			for (b = 0; b < 16; b++)
+				h[b] = hex[(id->content >> (60 - 4 * b)) & 15];
+			h[16] = '\0';
+			put(f, "\t");
+			put(f, h);
+			put_date(f, id->date);
+			put(f, "\n");
+		}
+}
+
 int
-settle_state_write(const struct settle_engine *e, FILE *f)
+settle_state_write(const struct settle_engine *e, FILE *file)
 {
 	const struct settle_config *c = e->cf;
-	size_t i;
-	int k;
+	struct settle_out f;
+	int k, rc = 0;
 
-	fprintf(f, "settle-state\t%d\n", SETTLE_STATE_VERSION);
-	fputs("last_date", f);
-	put_date(f, e->date);
-	fputc('\n', f);
+	settle_out_init(&f, file, 0);
+	put(&f, "settle-state\t1\nlast_date");
+	put_date(&f, e->date);
+	put(&f, "\n");
 	for (k = 0; k < c->nops; k++) {
-		fprintf(f, "mtd\t%s\t%s", c->ops[k].code, e->mtd_month[k]);
-		put_int(f, e->mtd[k]);
-		fputc('\n', f);
+		put(&f, "mtd\t");
+		put(&f, c->ops[k].code);
+		put(&f, "\t");
+		put(&f, e->mtd_month[k]);
+		put_int(&f, e->mtd[k]);
+		put(&f, "\n");
 	}
-	for (k = 0; k < c->nops; k++)
-		for (i = 0; i < e->ids[k].n; i++) {
-			fprintf(f, "id\t%s", c->ops[k].code);
-			put_text(f, e->ids[k].v[i].id);
-			fprintf(f, "\t%016llx", (unsigned long long)
-			    e->ids[k].v[i].content);
-			put_date(f, e->ids[k].v[i].date);
-			fputc('\n', f);
-		}
-	if (write_refs(e, f) < 0 || write_groups(e, f) < 0)
-		return SETTLE_ENOMEM;
-	fputs("end\n", f);
-	return ferror(f) ? SETTLE_EIO : 0;
+	write_ids(e, &f);
+	if (write_refs(e, &f) < 0 || write_groups(e, &f) < 0)
+		rc = SETTLE_ENOMEM;
+	put(&f, "end\n");
+	if (settle_out_flush(&f) < 0 && rc == 0)
+		rc = SETTLE_EIO;
+	settle_out_release(&f);
+	return rc == 0 && ferror(file) ? SETTLE_EIO : rc;
 }
 
 #define ST_MAXF 20
