@@ -117,6 +117,7 @@ struct settle_day {
 	int64_t date;
 	struct settle_match *matches;
 	size_t nmatches, capm;
+	int matches_sorted;		/* sorted by order_ref */
 	struct settle_dispute *disputes;
 	size_t ndisputes, capd;
 	struct settle_opday ops[SETTLE_MAX_OPS];

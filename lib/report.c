@@ -88,8 +88,17 @@ rows_file(struct settle_outputs *o, const char *name, const char *header,
 static int
 cmp_match(const void *a, const void *b)
 {
-	return strcmp((*(const struct settle_match *const *)a)->order_ref,
-	    (*(const struct settle_match *const *)b)->order_ref);
+	return strcmp(((const struct settle_match *)a)->order_ref,
+	    ((const struct settle_match *)b)->order_ref);
+}
+
+/* Matches in order_ref order, once for every file that lists them. */
+static void
+sort_matches(struct settle_day *d)
+{
+	if (!d->matches_sorted)
+		qsort(d->matches, d->nmatches, sizeof(*d->matches), cmp_match);
+	d->matches_sorted = 1;
 }
 
 static void
@@ -129,13 +138,13 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
 	struct settle_out b;
 	size_t i, n = 0;
 
+	sort_matches(in->day);
 	if ((v = malloc((d->nmatches + 1) * sizeof(*v))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++)
 		if (op < 0 || strcmp(d->matches[i].op, in->cf->ops[op].code)
 		    == 0)
 			v[n++] = &d->matches[i];
-	qsort(v, n, sizeof(*v), cmp_match);
 	settle_out_init(&b, NULL, 0);
 	settle_out_raw(&b, SETTLE_MATCHES_HEADER, sizeof(SETTLE_MATCHES_HEADER) - 1);
 	for (i = 0; i < n; i++)
@@ -356,35 +365,52 @@ summary_file(const struct settle_report_in *in, struct settle_outputs *o)
 	return add_file(o, "summary.json", &b);
 }
 
-int
-settle_report_build(const struct settle_report_in *in,
-    struct settle_outputs *out, struct settle_err *err)
+/* Hand the files rendered so far to emit, then free them. */
+static int
+flush_files(struct settle_outputs *o, settle_emit_fn emit, void *ctx)
 {
+	int i, rc = 0;
+
+	for (i = 0; i < o->n && rc == 0; i++)
+		rc = emit(ctx, &o->f[i]);
+	settle_outputs_release(o);
+	return rc;
+}
+
+int
+settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
+    void *ctx, struct settle_err *err)
+{
+	struct settle_outputs out;
 	char name[96];
 	int i, rc;
 
-	memset(out, 0, sizeof(*out));
-	rc = rows_file(out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges);
-	if (rc == 0)
-		rc = rows_file(out, "rejects.csv", SETTLE_REJECTS_HEADER,
+	memset(&out, 0, sizeof(out));
+	sort_matches(in->day);
+	rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges);
+	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
+		rc = rows_file(&out, "rejects.csv", SETTLE_REJECTS_HEADER,
 		    in->rejects);
-	if (rc == 0)
-		rc = matches_file(in, -1, "matches.csv", out);
-	if (rc == 0)
-		rc = disputes_file(in, -1, "disputes.csv", out);
+	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
+		rc = matches_file(in, -1, "matches.csv", &out);
+	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
+		rc = disputes_file(in, -1, "disputes.csv", &out);
 	for (i = 0; i < in->cf->nops && rc == 0; i++) {
 		snprintf(name, sizeof(name), "statement-%s.csv",
 		    in->cf->ops[i].code);
-		rc = statement_file(in, i, name, out);
+		rc = statement_file(in, i, name, &out);
 	}
 	if (rc == 0)
-		rc = payouts_file(in->tot, out);
+		rc = payouts_file(in->tot, &out);
 	if (rc == 0)
-		rc = summary_file(in, out);
-	if (rc < 0)
+		rc = summary_file(in, &out);
+	if (rc == 0)
+		rc = flush_files(&out, emit, ctx);
+	settle_outputs_release(&out);
+	if (rc == SETTLE_ENOMEM)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering the outputs");
-	return 0;
+	return rc;
 }
 
 int

@@ -44,12 +44,17 @@ struct settle_report_in {
 	const struct settle_totals *tot;
 };
 
+/* Receives one rendered file; returns 0 or a negative code. */
+typedef int (*settle_emit_fn)(void *ctx, const struct settle_file *f);
+
 /*
- * Render every file of the outbox, bundles excepted, into out.  Numbers
- * the day's disputes (dispute ids).  Returns 0 or SETTLE_ENOMEM.
+ * Render every file of the outbox, bundles excepted, one at a time: each
+ * is handed to emit and freed before the next is rendered, so that only
+ * one is in memory.  Numbers the day's disputes (dispute ids).  Returns 0,
+ * SETTLE_ENOMEM or what emit returned.
  */
 int settle_report_build(const struct settle_report_in *in,
-    struct settle_outputs *out, struct settle_err *err);
+    settle_emit_fn emit, void *ctx, struct settle_err *err);
 
 /* The file called name in out, or NULL. */
 const struct settle_file *settle_outputs_get(const struct settle_outputs *o,

@@ -39,8 +39,8 @@ struct run {
 	struct settle_rows charges, rejects;
 	struct settle_opinput ops[SETTLE_MAX_OPS];
 	struct settle_out scratch;
-	struct settle_outputs out;
 	EVP_PKEY *key;
+	const char *tmpdir;		/* the outbox folder being written */
 	int cur;		/* operator being read, -1 for orders */
 	int lockfd;
 	struct settle_err *err;
@@ -355,6 +355,14 @@ write_file(struct run *r, const char *dir, const char *name,
 }
 
 static int
+emit_file(void *ctx, const struct settle_file *f)
+{
+	struct run *r = ctx;
+
+	return write_file(r, r->tmpdir, f->name, f->data, f->len);
+}
+
+static int
 write_bundles(struct run *r, const struct settle_report_in *in,
     const char *dir)
 {
@@ -438,7 +446,7 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
     size_t flen)
 {
 	char tmp[SETTLE_PATH + 64], old[SETTLE_PATH + 64], ds[16];
-	int i, rc = 0;
+	int rc = 0;
 
 	settle_date_fmt(r->o->date, ds);
 	if (mkdirs(r->cf.outbox) < 0)
@@ -451,9 +459,8 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 	if (mkdir(tmp, 0755) < 0)
 		return settle_err_set(r->err, SETTLE_ECREATE, tmp, 0, NULL,
 		    "cannot create: %s", strerror(errno));
-	for (i = 0; i < r->out.n && rc == 0; i++)
-		rc = write_file(r, tmp, r->out.f[i].name, r->out.f[i].data,
-		    r->out.f[i].len);
+	r->tmpdir = tmp;
+	rc = settle_report_build(in, emit_file, r, r->err);
 	if (rc == 0)
 		rc = write_bundles(r, in, tmp);
 	if (rc == 0 && settle_fsync_dir(tmp) < 0)
@@ -555,7 +562,6 @@ report_in(struct run *r, struct settle_report_in *in)
 static int
 compute(struct run *r)
 {
-	struct settle_report_in in;
 	int rc;
 
 	if ((rc = settle_engine_window(&r->e, r->o->date -
@@ -569,10 +575,7 @@ compute(struct run *r)
 	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
 		return settle_err_set(r->err, rc, NULL, 0, NULL,
 		    "out of memory");
-	if ((rc = settle_share_compute(&r->e, &r->day, &r->tot, r->err)) < 0)
-		return rc;
-	report_in(r, &in);
-	return settle_report_build(&in, &r->out, r->err);
+	return settle_share_compute(&r->e, &r->day, &r->tot, r->err);
 }
 
 static int
@@ -633,7 +636,6 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 	if (r->lockfd >= 0)
 		close(r->lockfd);
 	EVP_PKEY_free(r->key);
-	settle_outputs_release(&r->out);
 	settle_totals_release(&r->tot);
 	settle_day_release(&r->day);
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
