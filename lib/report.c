@@ -59,22 +59,27 @@ settle_outputs_get(const struct settle_outputs *o, const char *name)
 	return NULL;
 }
 
-/* A row set, sorted, behind a header, as one file. */
+/*
+ * Row sets, each sorted, written one after the other behind a header, as
+ * one file (the sets' keys must not interleave).
+ */
 static int
 rows_file(struct settle_outputs *o, const char *name, const char *header,
-    struct settle_rows *rows)
+    struct settle_rows *rows, int nsets)
 {
 	struct settle_out b;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int bad;
+	int bad = 0, i;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return SETTLE_ENOMEM;
-	settle_rows_sort(rows);
 	fputs(header, f);
-	bad = rows->failed || settle_rows_write(rows, f) < 0;
+	for (i = 0; i < nsets && !bad; i++) {
+		settle_rows_sort(&rows[i]);
+		bad = rows[i].failed || settle_rows_write(&rows[i], f) < 0;
+	}
 	if (fclose(f) != 0 || bad) {
 		free(buf);
 		return SETTLE_ENOMEM;
@@ -338,6 +343,7 @@ summary_file(const struct settle_report_in *in, struct settle_outputs *o)
 	const struct settle_totals *t = in->tot;
 	struct settle_out b;
 	char date[16];
+	size_t n;
 	int i;
 
 	settle_out_init(&b, NULL, 0);
@@ -348,7 +354,9 @@ summary_file(const struct settle_report_in *in, struct settle_outputs *o)
 	for (i = 0; i < in->cf->nops; i++)
 		summary_op(&b, in, i);
 	put(&b, "  },\n  ");
-	jnum(&b, "charges", (int64_t)in->charges->n, 0);
+	for (i = 0, n = 0; i < in->ncharges; i++)
+		n += in->charges[i].n;
+	jnum(&b, "charges", (int64_t)n, 0);
 	jnum(&b, "rejects", (int64_t)in->rejects->n, 1);
 	jnum(&b, "matches", (int64_t)in->day->nmatches, 1);
 	jnum(&b, "disputes", (int64_t)in->day->ndisputes, 1);
@@ -387,10 +395,11 @@ settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
 
 	memset(&out, 0, sizeof(out));
 	sort_matches(in->day);
-	rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges);
+	rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges,
+	    in->ncharges);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = rows_file(&out, "rejects.csv", SETTLE_REJECTS_HEADER,
-		    in->rejects);
+		    in->rejects, 1);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = matches_file(in, -1, "matches.csv", &out);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
@@ -427,7 +436,7 @@ settle_report_bundle_files(const struct settle_report_in *in, int op,
 		rc = disputes_file(in, op, "disputes.csv", out);
 	if (rc == 0)
 		rc = rows_file(out, "rejects.csv", SETTLE_REJECTS_HEADER,
-		    &in->ops[op].rejects);
+		    &in->ops[op].rejects, 1);
 	if (rc < 0)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering a bundle");

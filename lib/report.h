@@ -37,7 +37,8 @@ struct settle_opinput {
 struct settle_report_in {
 	const struct settle_config *cf;
 	int64_t date;
-	struct settle_rows *charges;		/* every accepted charge */
+	struct settle_rows *charges;		/* accepted charges: one set */
+	int ncharges;				/* per operator, in order */
 	struct settle_rows *rejects;		/* every reject */
 	struct settle_opinput *ops;		/* cf->nops of them */
 	struct settle_day *day;

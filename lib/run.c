@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,13 @@ struct run {
 	struct settle_engine e;
 	struct settle_day day;
 	struct settle_totals tot;
-	struct settle_rows charges, rejects;
+	struct settle_rows charges[SETTLE_MAX_OPS];	/* per operator */
+	struct settle_rows rejects;
+	pthread_mutex_t mu;		/* guards rejects and scratch */
 	struct settle_opinput ops[SETTLE_MAX_OPS];
 	struct settle_out scratch;
 	EVP_PKEY *key;
 	const char *tmpdir;		/* the outbox folder being written */
-	int cur;		/* operator being read, -1 for orders */
 	int lockfd;
 	struct settle_err *err;
 };
@@ -213,12 +215,12 @@ static int
 on_reject(void *ctx, const struct settle_reject *rj)
 {
 	struct run *r = ctx;
+	int rc;
 
-	if (settle_rows_add_reject(&r->rejects, &r->scratch, rj) < 0 ||
-	    (r->cur >= 0 && settle_rows_add_reject(&r->ops[r->cur].rejects,
-	    &r->scratch, rj) < 0))
-		return SETTLE_ENOMEM;
-	return 0;
+	pthread_mutex_lock(&r->mu);
+	rc = settle_rows_add_reject(&r->rejects, &r->scratch, rj);
+	pthread_mutex_unlock(&r->mu);
+	return rc < 0 ? SETTLE_ENOMEM : 0;
 }
 
 static int
@@ -234,9 +236,34 @@ known_other(void *ctx, int kind, const char *ref, size_t len)
 	    len);
 }
 
+/*
+ * One operator's file is read on its own thread: its rows, rejects, ids
+ * and records go to memory of its own, and the records reach the engine
+ * afterwards, in operator order, on the main thread.
+ */
+struct crec {
+	size_t id, ref;			/* offsets into the text arena */
+	uint32_t id_len, ref_len;
+	char msisdn[16];
+	int64_t amount, at;
+	int kind, status;
+};
+
+struct opread {
+	struct run *r;
+	int op;
+	struct settle_out scratch;
+	struct crec *recs;
+	size_t nrecs, caprecs;
+	char *text;			/* ids and references */
+	size_t tlen, tcap;
+	int rc;
+	struct settle_err err;
+};
+
 /* A successful record whose prefix belongs to another operator. */
 static int
-ported(const struct run *r, const struct settle_charge *c)
+ported(const struct run *r, int op, const struct settle_charge *c)
 {
 	char pfx[4];
 	int k;
@@ -245,26 +272,90 @@ ported(const struct run *r, const struct settle_charge *c)
 		return 0;
 	settle_msisdn_prefix(c->msisdn, pfx);
 	for (k = 0; k < r->cf.nops; k++)
-		if (k != r->cur && settle_dialect_owns_prefix(
+		if (k != op && settle_dialect_owns_prefix(
 		    &r->cf.ops[k].dialect, pfx))
 			return 1;
 	return 0;
 }
 
 static int
+text_add(struct opread *t, const char *p, size_t len, size_t *off)
+{
+	size_t ncap;
+	char *nb;
+
+	if (t->tlen + len > t->tcap) {
+		ncap = t->tcap ? t->tcap * 2 : 1 << 20;
+		while (ncap < t->tlen + len)
+			ncap *= 2;
+		if ((nb = realloc(t->text, ncap)) == NULL)
+			return -1;
+		t->text = nb;
+		t->tcap = ncap;
+	}
+	memcpy(t->text + t->tlen, p, len);
+	*off = t->tlen;
+	t->tlen += len;
+	return 0;
+}
+
+static int
+keep_record(struct opread *t, const struct settle_charge *c)
+{
+	struct crec *v;
+	size_t ncap;
+
+	if (t->nrecs == t->caprecs) {
+		ncap = t->caprecs ? t->caprecs * 2 : 4096;
+		if ((v = realloc(t->recs, ncap * sizeof(*v))) == NULL)
+			return -1;
+		t->recs = v;
+		t->caprecs = ncap;
+	}
+	v = &t->recs[t->nrecs];
+	if (text_add(t, c->id, c->id_len, &v->id) < 0 ||
+	    text_add(t, c->ref, c->ref_len, &v->ref) < 0)
+		return -1;
+	v->id_len = (uint32_t)c->id_len;
+	v->ref_len = (uint32_t)c->ref_len;
+	memcpy(v->msisdn, c->msisdn, sizeof(v->msisdn));
+	v->amount = c->amount;
+	v->at = c->at;
+	v->kind = c->kind;
+	v->status = c->status;
+	t->nrecs++;
+	return 0;
+}
+
+static int
 on_charge(void *ctx, const struct settle_charge *c)
 {
-	struct run *r = ctx;
+	struct opread *t = ctx;
+	struct run *r = t->r;
+
+	r->ops[t->op].ported += ported(r, t->op, c);
+	if (settle_rows_add_charge(&r->charges[t->op], &t->scratch, c) < 0 ||
+	    settle_engine_remember(&r->e, t->op, c->id, c->id_len,
+	    settle_charge_content(c), settle_business_date(c->at)) < 0 ||
+	    (c->status == SS_SUCCESS && keep_record(t, c) < 0))
+		return SETTLE_ENOMEM;
+	return 0;
+}
+
+/* Rejects go to the operator's set and, under a lock, the day's. */
+static int
+on_op_reject(void *ctx, const struct settle_reject *rj)
+{
+	struct opread *t = ctx;
 	int rc;
 
-	r->ops[r->cur].ported += ported(r, c);
-	if (settle_rows_add_charge(&r->charges, &r->scratch, c) < 0)
+	if (settle_rows_add_reject(&t->r->ops[t->op].rejects, &t->scratch,
+	    rj) < 0)
 		return SETTLE_ENOMEM;
-	rc = settle_engine_remember(&r->e, r->cur, c->id, c->id_len,
-	    settle_charge_content(c), settle_business_date(c->at));
-	if (rc == 0)
-		rc = settle_engine_charge(&r->e, c, &r->day);
-	return rc;
+	pthread_mutex_lock(&t->r->mu);
+	rc = settle_rows_add_reject(&t->r->rejects, &t->r->scratch, rj);
+	pthread_mutex_unlock(&t->r->mu);
+	return rc < 0 ? SETTLE_ENOMEM : 0;
 }
 
 static int
@@ -281,7 +372,6 @@ read_orders(struct run *r)
 	oo.operators = ops;
 	oo.noperators = r->cf.nops;
 	oo.known_other = known_other;
-	r->cur = -1;
 	for (i = 0; i < 2; i++) {
 		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
 		    path, sizeof(path));
@@ -298,29 +388,94 @@ read_orders(struct run *r)
 	return 0;
 }
 
-static int
-read_charges(struct run *r)
+static void *
+read_one(void *arg)
 {
+	struct opread *t = arg;
+	struct run *r = t->r;
 	struct settle_charge_opts co;
 	char path[SETTLE_PATH + 300];
+
+	memset(&co, 0, sizeof(co));
+	co.have_date = 1;
+	co.date = r->o->date;
+	co.dedup_days = r->cf.dedup_days;
+	co.dedup = &r->e.dedup[t->op];
+	input_path(r, r->cf.ops[t->op].pattern, path, sizeof(path));
+	t->rc = settle_charges_read(&r->cf.ops[t->op].dialect, path,
+	    settle_basename(path), &co, on_charge, on_op_reject, t,
+	    &r->ops[t->op].tot, &t->err);
+	return NULL;
+}
+
+/* Hand an operator's records to the engine, in file order. */
+static int
+apply_records(struct run *r, struct opread *t)
+{
+	struct settle_charge c;
+	size_t i;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.op = r->cf.ops[t->op].code;
+	for (i = 0; i < t->nrecs && rc == 0; i++) {
+		c.id = t->text + t->recs[i].id;
+		c.id_len = t->recs[i].id_len;
+		c.ref = t->text + t->recs[i].ref;
+		c.ref_len = t->recs[i].ref_len;
+		memcpy(c.msisdn, t->recs[i].msisdn, sizeof(c.msisdn));
+		c.amount = t->recs[i].amount;
+		c.at = t->recs[i].at;
+		c.kind = t->recs[i].kind;
+		c.status = t->recs[i].status;
+		rc = settle_engine_charge(&r->e, &c, &r->day);
+	}
+	return rc;
+}
+
+static void
+opread_release(struct opread *t)
+{
+	settle_out_release(&t->scratch);
+	free(t->recs);
+	free(t->text);
+}
+
+/*
+ * Read the orders on this thread while the operators' files are read on
+ * threads of their own; then apply the records and gather the rows.
+ */
+static int
+read_inputs(struct run *r)
+{
+	struct opread t[SETTLE_MAX_OPS];
+	pthread_t th[SETTLE_MAX_OPS];
+	int started[SETTLE_MAX_OPS] = { 0 };
 	int i, rc;
 
+	memset(t, 0, sizeof(t));
 	for (i = 0; i < r->cf.nops; i++) {
-		memset(&co, 0, sizeof(co));
-		co.have_date = 1;
-		co.date = r->o->date;
-		co.dedup_days = r->cf.dedup_days;
-		co.dedup = &r->e.dedup[i];
-		r->cur = i;
-		input_path(r, r->cf.ops[i].pattern, path, sizeof(path));
-		progress(r, "reading %s", settle_basename(path));
-		rc = settle_charges_read(&r->cf.ops[i].dialect, path,
-		    settle_basename(path), &co, on_charge, on_reject, r,
-		    &r->ops[i].tot, r->err);
-		if (rc < 0)
-			return rc;
+		t[i].r = r;
+		t[i].op = i;
+		settle_out_init(&t[i].scratch, NULL, 0);
+		started[i] = pthread_create(&th[i], NULL, read_one, &t[i]) == 0;
+		if (!started[i])
+			read_one(&t[i]);
 	}
-	return 0;
+	rc = read_orders(r);
+	for (i = 0; i < r->cf.nops; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (i = 0; i < r->cf.nops && rc == 0; i++)
+		if ((rc = t[i].rc) < 0)
+			*r->err = t[i].err;
+	for (i = 0; i < r->cf.nops && rc == 0; i++)
+		rc = apply_records(r, &t[i]);
+	if (rc == SETTLE_ENOMEM && r->err->code == 0)
+		settle_err_set(r->err, rc, NULL, 0, NULL, "out of memory");
+	for (i = 0; i < r->cf.nops; i++)
+		opread_release(&t[i]);
+	return rc;
 }
 
 static int
@@ -533,16 +688,18 @@ summarise(struct run *r, struct settle_run_result *res)
 	char ds[16];
 	long pending = 0;
 	int64_t net = 0;
+	size_t charges = 0;
 	int i;
 
 	for (i = 0; i < r->cf.nops; i++) {
+		charges += r->charges[i].n;
 		pending += r->day.ops[i].pending;
 		net += r->day.ops[i].matched_net;
 	}
 	settle_date_fmt(r->o->date, ds);
 	snprintf(res->summary, sizeof(res->summary), "%s: %zu charges, %zu "
 	    "rejects, %zu matched (%lld poisha), %zu disputes, %ld pending; "
-	    "outputs in %s", ds, r->charges.n, r->rejects.n, r->day.nmatches,
+	    "outputs in %s", ds, charges, r->rejects.n, r->day.nmatches,
 	    (long long)net, r->day.ndisputes, pending, res->outdir);
 }
 
@@ -552,7 +709,8 @@ report_in(struct run *r, struct settle_report_in *in)
 	memset(in, 0, sizeof(*in));
 	in->cf = &r->cf;
 	in->date = r->o->date;
-	in->charges = &r->charges;
+	in->charges = r->charges;
+	in->ncharges = r->cf.nops;
 	in->rejects = &r->rejects;
 	in->ops = r->ops;
 	in->day = &r->day;
@@ -569,7 +727,7 @@ compute(struct run *r)
 		return settle_err_set(r->err, rc, NULL, 0, NULL,
 		    "out of memory");
 	settle_engine_begin(&r->e, r->o->date);
-	if ((rc = read_orders(r)) < 0 || (rc = read_charges(r)) < 0)
+	if ((rc = read_inputs(r)) < 0)
 		return rc;
 	progress(r, "matching %s", "");
 	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
@@ -618,11 +776,13 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 	r->o = o;
 	r->err = err;
 	r->lockfd = -1;
-	settle_rows_init(&r->charges);
 	settle_rows_init(&r->rejects);
+	pthread_mutex_init(&r->mu, NULL);
 	settle_out_init(&r->scratch, NULL, 0);
-	for (i = 0; i < SETTLE_MAX_OPS; i++)
+	for (i = 0; i < SETTLE_MAX_OPS; i++) {
 		settle_rows_init(&r->ops[i].rejects);
+		settle_rows_init(&r->charges[i]);
+	}
 	settle_day_init(&r->day, o->date);
 	rc = settle_config_load(&r->cf, o->config, err);
 	if (rc == SETTLE_ENOINPUT)
@@ -638,9 +798,11 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 	EVP_PKEY_free(r->key);
 	settle_totals_release(&r->tot);
 	settle_day_release(&r->day);
-	for (i = 0; i < SETTLE_MAX_OPS; i++)
+	for (i = 0; i < SETTLE_MAX_OPS; i++) {
 		settle_rows_release(&r->ops[i].rejects);
-	settle_rows_release(&r->charges);
+		settle_rows_release(&r->charges[i]);
+	}
+	pthread_mutex_destroy(&r->mu);
 	settle_rows_release(&r->rejects);
 	settle_out_release(&r->scratch);
 	free(r);
