@@ -118,6 +118,7 @@ struct settle_day {
 	struct settle_match *matches;
 	size_t nmatches, capm;
 	int matches_sorted;		/* sorted by order_ref */
+	int disputes_numbered;		/* seq filled */
 	struct settle_dispute *disputes;
 	size_t ndisputes, capd;
 	struct settle_opday ops[SETTLE_MAX_OPS];

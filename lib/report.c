@@ -188,9 +188,11 @@ sorted_disputes(struct settle_day *d)
 	for (i = 0; i < d->ndisputes; i++)
 		v[i] = &d->disputes[i];
 	qsort(v, d->ndisputes, sizeof(*v), cmp_dispute);
-	for (i = 0; i < d->ndisputes; i++)
+	/* Numbered once; later calls (the bundles, on threads) only read. */
+	for (i = 0; i < d->ndisputes && !d->disputes_numbered; i++)
 		v[i]->seq = i > 0 && strcmp(v[i - 1]->op, v[i]->op) == 0 ?
 		    v[i - 1]->seq + 1 : 1;
+	d->disputes_numbered = 1;
 	return (const struct settle_dispute **)v;
 }
 

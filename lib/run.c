@@ -478,8 +478,20 @@ read_inputs(struct run *r)
 	return rc;
 }
 
+static int write_file_err(struct settle_err *err, const char *dir,
+    const char *name, const void *data, size_t len);
+
 static int
-write_file(struct run *r, const char *dir, const char *name,
+emit_file(void *ctx, const struct settle_file *f)
+{
+	struct run *r = ctx;
+
+	return write_file_err(r->err, r->tmpdir, f->name, f->data, f->len);
+}
+
+/* Write a whole file and fsync it. */
+static int
+write_file_err(struct settle_err *err, const char *dir, const char *name,
     const void *data, size_t len)
 {
 	char path[SETTLE_PATH + 200];
@@ -490,7 +502,7 @@ write_file(struct run *r, const char *dir, const char *name,
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
 		    "cannot create: %s", strerror(errno));
 	while (off < len && e == 0) {
 		w = write(fd, (const char *)data + off, len - off);
@@ -504,51 +516,80 @@ write_file(struct run *r, const char *dir, const char *name,
 	if (close(fd) < 0 && e == 0)
 		e = errno;
 	if (e != 0)
-		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
+		return settle_err_set(err, SETTLE_EIO, path, 0, NULL,
 		    "cannot write: %s", strerror(e));
 	return 0;
 }
 
-static int
-emit_file(void *ctx, const struct settle_file *f)
-{
-	struct run *r = ctx;
+struct bundlejob {
+	struct run *r;
+	const struct settle_report_in *in;
+	const char *dir;
+	int op;
+	int rc;
+	struct settle_err err;
+};
 
-	return write_file(r, r->tmpdir, f->name, f->data, f->len);
-}
-
-static int
-write_bundles(struct run *r, const struct settle_report_in *in,
-    const char *dir)
+/* Render, compress, sign and write one operator's bundle. */
+static void *
+bundle_one(void *arg)
 {
+	struct bundlejob *j = arg;
 	struct settle_bundle_file bf[8];
 	struct settle_outputs bo;
 	unsigned char *buf = NULL;
 	char name[160], ds[16];
 	size_t len = 0;
-	int i, j, rc = 0;
+	int k;
 
-	settle_date_fmt(r->o->date, ds);
-	for (i = 0; i < r->cf.nops && rc == 0; i++) {
-		progress(r, "signing the %s bundle", r->cf.ops[i].code);
-		if ((rc = settle_report_bundle_files(in, i, &bo, r->err)) < 0)
-			break;
-		for (j = 0; j < bo.n; j++) {
-			bf[j].name = bo.f[j].name;
-			bf[j].data = (const unsigned char *)bo.f[j].data;
-			bf[j].len = bo.f[j].len;
-		}
-		rc = settle_bundle_build(bf, (size_t)bo.n, r->o->date, r->key,
-		    r->o->bundle_level, &buf, &len, r->err);
-		settle_outputs_release(&bo);
-		if (rc < 0)
-			break;
-		snprintf(name, sizeof(name), "bundle-%s-%s.tar.gz",
-		    r->cf.ops[i].code, ds);
-		rc = write_file(r, dir, name, buf, len);
-		free(buf);
-		buf = NULL;
+	settle_date_fmt(j->r->o->date, ds);
+	if ((j->rc = settle_report_bundle_files(j->in, j->op, &bo, &j->err)) < 0)
+		return NULL;
+	for (k = 0; k < bo.n; k++) {
+		bf[k].name = bo.f[k].name;
+		bf[k].data = (const unsigned char *)bo.f[k].data;
+		bf[k].len = bo.f[k].len;
 	}
+	j->rc = settle_bundle_build(bf, (size_t)bo.n, j->r->o->date, j->r->key,
+	    j->r->o->bundle_level, &buf, &len, &j->err);
+	settle_outputs_release(&bo);
+	if (j->rc < 0)
+		return NULL;
+	snprintf(name, sizeof(name), "bundle-%s-%s.tar.gz",
+	    j->r->cf.ops[j->op].code, ds);
+	j->rc = write_file_err(&j->err, j->dir, name, buf, len);
+	free(buf);
+	return NULL;
+}
+
+/* The operators' bundles, compressed on threads of their own. */
+static int
+write_bundles(struct run *r, const struct settle_report_in *in,
+    const char *dir)
+{
+	struct bundlejob j[SETTLE_MAX_OPS];
+	pthread_t th[SETTLE_MAX_OPS];
+	int started[SETTLE_MAX_OPS] = { 0 };
+	int i, rc = 0;
+
+	progress(r, "signing the bundles%s", "");
+	memset(j, 0, sizeof(j));
+	for (i = 0; i < r->cf.nops; i++) {
+		j[i].r = r;
+		j[i].in = in;
+		j[i].dir = dir;
+		j[i].op = i;
+		started[i] = pthread_create(&th[i], NULL, bundle_one, &j[i]) ==
+		    0;
+		if (!started[i])
+			bundle_one(&j[i]);
+	}
+	for (i = 0; i < r->cf.nops; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (i = 0; i < r->cf.nops && rc == 0; i++)
+		if ((rc = j[i].rc) < 0)
+			*r->err = j[i].err;
 	return rc;
 }
 

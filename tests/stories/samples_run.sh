@@ -113,5 +113,8 @@ run --date 2026-11-30; [ $? = 65 ] && [ ! -e outbox/2026-11-30 ] &&
 grep -q "TT_DCB_20261130.dat.*trailer sum" "$tmp/err" && ok ||
     bad "the refusal names the file and the trailer"
 
+# Under SAN=1 a sanitizer report on stderr fails the story.
+grep -q "Sanitizer\|runtime error" "$tmp/err" && bad "sanitizer report" || ok
+
 echo "samples run: $pass passed, $fail failed"
 [ $fail -eq 0 ]
