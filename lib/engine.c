@@ -121,7 +121,7 @@ settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 		return r;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->ref = strndup(ref, len)) == NULL ||
-	    strmap_put(&e->refs, ref, len, r) < 0) {
+	    strmap_put(&e->refs, r->ref, len, r) < 0) {
 		if (r != NULL)
 			free(r->ref);
 		free(r);

@@ -18,11 +18,6 @@ strmap_init(struct strmap *m)
 void
 strmap_release(struct strmap *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].key != NULL && m->slots[i].key != &tomb)
-			free(m->slots[i].key);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
@@ -101,11 +96,7 @@ strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 	}
 	if (s->key == NULL)
 		m->used++;
-	s->key = malloc(len + 1);
-	if (s->key == NULL)
-		return -1;
-	memcpy(s->key, key, len);
-	s->key[len] = '\0';
+	s->key = key;
 	s->len = len;
 	s->hash = h;
 	s->val = val;
@@ -123,7 +114,6 @@ strmap_del(struct strmap *m, const char *key, size_t len)
 	s = find(m, key, len, settle_hash64(key, len, 7), 0);
 	if (s->key == NULL || s->key == &tomb)
 		return;
-	free(s->key);
 	s->key = &tomb;
 	s->val = NULL;
 	m->n--;

@@ -1,6 +1,7 @@
 /*
- * A hash map from byte strings to pointers (references to their entries).
- * Keys are copied; values are borrowed.
+ * A hash map from byte strings to pointers.  Keys and values are borrowed:
+ * a key must stay valid while its entry is in the map (the engine keeps
+ * each reference's text in its entry).
  */
 #ifndef SETTLE_STRMAP_H
 #define SETTLE_STRMAP_H
@@ -9,7 +10,7 @@
 #include <stdint.h>
 
 struct strmap_slot {
-	char *key;		/* NULL: empty; the tombstone marker: deleted */
+	const char *key;	/* NULL: empty; the tombstone marker: deleted */
 	size_t len;
 	uint64_t hash;
 	void *val;
@@ -21,7 +22,7 @@ struct strmap {
 };
 
 void strmap_init(struct strmap *m);
-/* Free the keys and the table; values are the caller's. */
+/* Free the table; keys and values are the caller's. */
 void strmap_release(struct strmap *m);
 void *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* Insert or replace; returns 0 or -1 (out of memory). */
