@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "timefmt.h"
 #include "yamltree.h"
 
 struct cctx {
@@ -57,18 +58,37 @@ get_num(struct cctx *c, const struct yt_node *map, const char *key,
 	return 0;
 }
 
+/* A file name pattern holding one date placeholder. */
 static int
 get_pattern(struct cctx *c, const struct yt_node *map, const char *key,
     char *out, size_t len)
 {
 	const struct yt_node *n = yt_get(map, key);
 	const char *s = yt_str(n);
+	int64_t d;
+	char name[256];
 
 	if (s == NULL || *s == '\0' || strlen(s) >= len || strchr(s, '/'))
 		return cbad(c, n != NULL ? n : map, key, n == NULL ?
 		    "missing key" : "expected a file name pattern");
+	if (settle_pattern_expand(s, 20000, name, sizeof(name)) < 0 ||
+	    settle_pattern_match(s, name, &d) < 0 || d != 20000)
+		return cbad(c, n, key, "the pattern needs one of {YYYYMMDD}, "
+		    "{YYYY-MM-DD} or {DDMMYYYY}");
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
+}
+
+/* An optional whole number with a default. */
+static int
+get_num_or(struct cctx *c, const struct yt_node *map, const char *key,
+    long long lo, long long hi, long long dflt, long long *out)
+{
+	if (yt_get(map, key) == NULL) {
+		*out = dflt;
+		return 0;
+	}
+	return get_num(c, map, key, lo, hi, out);
 }
 
 static int
@@ -164,14 +184,18 @@ load_root(struct cctx *c, struct settle_config *cf, const struct yt_node *r)
 	    get_path(c, r, "state", cf->state) < 0 ||
 	    get_path(c, r, "signing_key", cf->signing_key) < 0)
 		return SETTLE_ECONFIG;
-	if (get_num(c, r, "window_hours", 1, 24 * 366, &v) < 0)
+	if (yt_get(r, "signing_key_passphrase_file") != NULL &&
+	    get_path(c, r, "signing_key_passphrase_file",
+	    cf->passphrase_file) < 0)
+		return SETTLE_ECONFIG;
+	if (get_num_or(c, r, "window_hours", 1, 24 * 366, 72, &v) < 0)
 		return SETTLE_ECONFIG;
 	cf->window_hours = (int)v;
-	if (get_num(c, r, "dedup_days", 0, 3660, &v) < 0)
+	if (get_num_or(c, r, "dedup_days", 0, 3660, 80, &v) < 0)
 		return SETTLE_ECONFIG;
 	cf->dedup_days = (int)v;
-	if (get_num(c, r, "per_charge_cap_poisha", 1, INT64_C(10000000000),
-	    &v) < 0)
+	if (get_num_or(c, r, "per_charge_cap_poisha", 1, INT64_C(10000000000),
+	    50000, &v) < 0)
 		return SETTLE_ECONFIG;
 	cf->cap = v;
 	if (get_num(c, r, "dcb_fee_bps", 0, 10000, &v) < 0)

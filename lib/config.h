@@ -32,6 +32,7 @@ struct settle_config {
 	char path[SETTLE_PATH];
 	char inbox[SETTLE_PATH], outbox[SETTLE_PATH], state[SETTLE_PATH];
 	char signing_key[SETTLE_PATH];
+	char passphrase_file[SETTLE_PATH];	/* "" when the key is plain */
 	int window_hours;
 	int dedup_days;
 	int64_t cap;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "bundle.h"
@@ -29,7 +30,7 @@
 #include "timefmt.h"
 
 /* Snapshots of the state kept for --force, counting back from the last. */
-#define KEEP_SNAPSHOTS 8
+#define KEEP_SNAPSHOTS 9
 
 struct run {
 	const struct settle_run_opts *o;
@@ -151,7 +152,7 @@ snapshot_path(const struct run *r, int64_t date, char *buf, size_t len)
 static int
 load_base(struct run *r)
 {
-	int64_t last, first, d = r->o->date;
+	int64_t last, first = -1, d = r->o->date;
 	char path[SETTLE_PATH + 32], ds[16], ls[16];
 	int rc;
 
@@ -161,25 +162,70 @@ load_base(struct run *r)
 		return 0;			/* empty state: any date */
 	settle_date_fmt(d, ds);
 	settle_date_fmt(last, ls);
+	if ((rc = read_mark(r, "FIRST", &first)) < 0)
+		return rc;
+	if (rc == 1 || first > last)
+		return settle_err_set(r->err, SETTLE_EDATA, r->cf.state, 0,
+		    NULL, "state damaged: LAST is %s but FIRST is missing or "
+		    "later", ls);
 	if (d > last + 1)
 		return settle_err_set(r->err, SETTLE_EUSAGE, NULL, 0, NULL,
 		    "%s needs the date before it done first; the last date "
 		    "done is %s", ds, ls);
-	if (d <= last && !r->o->force)
-		return 1;
-	if ((rc = read_mark(r, "FIRST", &first)) < 0)
-		return rc;
 	if (d < first)
 		return settle_err_set(r->err, SETTLE_EUSAGE, NULL, 0, NULL,
 		    "%s is before the first date of this state", ds);
-	if (rc == 0 && d == first)
+	if (d <= last && !r->o->force)
+		return 1;
+	if (d == first)
 		return 0;			/* recompute the first date */
 	snapshot_path(r, d - 1, path, sizeof(path));
-	if (access(path, F_OK) < 0)
+	if (access(path, F_OK) < 0 && d <= last)
 		return settle_err_set(r->err, SETTLE_EUSAGE, path, 0, NULL,
 		    "cannot recompute %s: the state before it is no longer "
 		    "kept", ds);
+	if (access(path, F_OK) < 0)
+		return settle_err_set(r->err, SETTLE_EDATA, path, 0, NULL,
+		    "state damaged: the snapshot of the last date done is "
+		    "missing");
 	return settle_state_read(&r->e, path, r->err);
+}
+
+/* The signing key, with its passphrase from a file when it has one. */
+static int
+load_key(struct run *r)
+{
+	char pass[1024];
+	int rc;
+
+	if (r->cf.passphrase_file[0] == '\0')
+		return settle_key_load_private(r->cf.signing_key, NULL, &r->key,
+		    r->err);
+	rc = settle_key_read_passphrase(r->cf.passphrase_file, pass,
+	    sizeof(pass), r->err);
+	if (rc == 0)
+		rc = settle_key_load_private(r->cf.signing_key, pass, &r->key,
+		    r->err);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return rc;
+}
+
+/* Temporary files of a run killed while saving the state. */
+static void
+clean_state(const char *dir)
+{
+	char path[SETTLE_PATH + 300];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".tmp.") != NULL) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
 }
 
 static void
@@ -613,23 +659,31 @@ remove_tree(const char *dir)
 	return rmdir(dir);
 }
 
-/* Leftovers of a run killed while publishing: temporary folders. */
+/*
+ * Leftovers of a run killed while publishing: a temporary folder is
+ * removed; a swapped-out earlier copy of a date whose new copy never
+ * arrived is put back, else removed.
+ */
 static void
 clean_outbox(const char *outbox)
 {
-	char path[SETTLE_PATH + 300];
+	char path[SETTLE_PATH + 300], back[SETTLE_PATH + 300];
 	struct dirent *de;
 	DIR *d = opendir(outbox);
 
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, ".tmp-", 5) == 0 ||
-		    strncmp(de->d_name, ".old-", 5) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", outbox,
-			    de->d_name);
-			remove_tree(path);
-		}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, ".tmp-", 5) != 0 &&
+		    strncmp(de->d_name, ".old-", 5) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", outbox, de->d_name);
+		snprintf(back, sizeof(back), "%s/%s", outbox, de->d_name + 5);
+		if (de->d_name[1] == 'o' && access(back, F_OK) < 0 &&
+		    rename(path, back) == 0)
+			continue;
+		remove_tree(path);
+	}
 	closedir(d);
 }
 
@@ -770,7 +824,7 @@ compute(struct run *r)
 	settle_engine_begin(&r->e, r->o->date);
 	if ((rc = read_inputs(r)) < 0)
 		return rc;
-	progress(r, "matching %s", "");
+	progress(r, "matching%s", "");
 	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
 		return settle_err_set(r->err, rc, NULL, 0, NULL,
 		    "out of memory");
@@ -789,8 +843,7 @@ run_date(struct run *r, struct settle_run_result *res)
 	}
 	if ((rc = check_inputs(r)) < 0)
 		return rc;
-	if ((rc = settle_key_load_private(r->cf.signing_key, NULL, &r->key,
-	    r->err)) < 0)
+	if ((rc = load_key(r)) < 0)
 		return rc;
 	if ((rc = compute(r)) < 0)
 		return rc;
@@ -830,8 +883,10 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 		rc = err->code = SETTLE_ECONFIG;
 	if (rc == 0) {
 		settle_engine_init(&r->e, &r->cf);
-		if ((rc = lock_state(r)) == 0)
+		if ((rc = lock_state(r)) == 0) {
+			clean_state(r->cf.state);
 			rc = run_date(r, res);
+		}
 		settle_engine_release(&r->e);
 	}
 	if (r->lockfd >= 0)
