@@ -89,6 +89,18 @@ run --date 2026-11-29 --force && cmp -s "$tmp/state29" \
 run --date 2026-12-01; [ $? = 64 ] && [ ! -e outbox/2026-12-01 ] && ok ||
     bad "a gap in the dates"
 
+# A date before the state's first date is refused (64), even without --force.
+run --date 2026-11-20; [ $? = 64 ] && ok || bad "a date before the first"
+
+# A bad configuration: 78 with file:line: and the key.
+sed 's/^window_hours: 72/window_hours: 0/' settle.yaml >bad.yaml
+"$bin/settle-run" --config bad.yaml --date 2026-11-30 2>"$tmp/cfg"
+[ $? = 78 ] && grep -q "bad.yaml:[0-9]*: field 'window_hours'" "$tmp/cfg" &&
+    ok || bad "bad configuration"
+sed 's/{YYYYMMDD}.csv.gz/x.csv.gz/' settle.yaml >bad.yaml
+"$bin/settle-run" --config bad.yaml --date 2026-11-30 2>/dev/null
+[ $? = 78 ] && ok || bad "a pattern without a date"
+
 # A held lock: exit 75 at once.
 if command -v flock >/dev/null; then
 	flock state/LOCK sh -c "'$bin/settle-run' --config settle.yaml \
@@ -112,6 +124,21 @@ run --date 2026-11-30; [ $? = 65 ] && [ ! -e outbox/2026-11-30 ] &&
     grep -q 2026-11-29 state/LAST && ok || bad "refused file"
 grep -q "TT_DCB_20261130.dat.*trailer sum" "$tmp/err" && ok ||
     bad "the refusal names the file and the trailer"
+
+# The SPEC's defaults stand in for absent keys, and an encrypted signing
+# key is opened with its passphrase file: the first date's outputs are
+# the same.
+mkdir "$tmp/e" && cp -r inbox schemas "$tmp/e/" && mkdir "$tmp/e/keys"
+cp "$top/tests/keys/TEST-ONLY-bpo-ed25519.enc.pem" \
+    "$top/tests/keys/TEST-ONLY-passphrase.txt" "$tmp/e/keys/"
+grep -v '^window_hours\|^dedup_days\|^per_charge_cap_poisha\|^signing_key' \
+    settle.yaml >"$tmp/e/settle.yaml"
+printf 'signing_key: keys/TEST-ONLY-bpo-ed25519.enc.pem\n%s\n' \
+    'signing_key_passphrase_file: keys/TEST-ONLY-passphrase.txt' \
+    >>"$tmp/e/settle.yaml"
+"$bin/settle-run" --config "$tmp/e/settle.yaml" --date 2026-11-26 \
+    2>>"$tmp/err" && diff -r outbox/2026-11-26 "$tmp/e/outbox/2026-11-26" \
+    >/dev/null && ok || bad "defaults and an encrypted key"
 
 # Under SAN=1 a sanitizer report on stderr fails the story.
 grep -q "Sanitizer\|runtime error" "$tmp/err" && bad "sanitizer report" || ok
