@@ -357,9 +357,9 @@ summary_file(const struct settle_report_in *in, struct settle_outputs *o)
 		summary_op(&b, in, i);
 	put(&b, "  },\n  ");
 	for (i = 0, n = 0; i < in->ncharges; i++)
-		n += in->charges[i].n;
+		n += settle_rows_count(&in->charges[i]);
 	jnum(&b, "charges", (int64_t)n, 0);
-	jnum(&b, "rejects", (int64_t)in->rejects->n, 1);
+	jnum(&b, "rejects", (int64_t)settle_rows_count(in->rejects), 1);
 	jnum(&b, "matches", (int64_t)in->day->nmatches, 1);
 	jnum(&b, "disputes", (int64_t)in->day->ndisputes, 1);
 	put(&b, ",\n  \"conservation\": {");
@@ -397,11 +397,14 @@ settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
 
 	memset(&out, 0, sizeof(out));
 	sort_matches(in->day);
-	rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER, in->charges,
-	    in->ncharges);
-	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
-		rc = rows_file(&out, "rejects.csv", SETTLE_REJECTS_HEADER,
-		    in->rejects, 1);
+	rc = 0;
+	if (!in->rows_written) {
+		rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER,
+		    in->charges, in->ncharges);
+		if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
+			rc = rows_file(&out, "rejects.csv",
+			    SETTLE_REJECTS_HEADER, in->rejects, 1);
+	}
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = matches_file(in, -1, "matches.csv", &out);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)

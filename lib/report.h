@@ -39,6 +39,7 @@ struct settle_report_in {
 	int64_t date;
 	struct settle_rows *charges;		/* accepted charges: one set */
 	int ncharges;				/* per operator, in order */
+	int rows_written;		/* charges.csv, rejects.csv done */
 	struct settle_rows *rejects;		/* every reject */
 	struct settle_opinput *ops;		/* cf->nops of them */
 	struct settle_day *day;

@@ -32,6 +32,9 @@
 /* Snapshots of the state kept for --force, counting back from the last. */
 #define KEEP_SNAPSHOTS 9
 
+/* Memory for each operator's canonical rows before they spill to disk. */
+#define ROWS_BUDGET (16 * 1024 * 1024)
+
 struct run {
 	const struct settle_run_opts *o;
 	struct settle_config cf;
@@ -527,6 +530,41 @@ read_inputs(struct run *r)
 static int write_file_err(struct settle_err *err, const char *dir,
     const char *name, const void *data, size_t len);
 
+/*
+ * Row sets streamed into dir/name behind a header (a spilled set is merged
+ * from its temporary file), then fsynced.
+ */
+static int
+write_rows(struct run *r, const char *dir, const char *name,
+    const char *header, struct settle_rows *sets, int n)
+{
+	char path[SETTLE_PATH + 200];
+	int i, bad = 0, rc;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wbx")) == NULL)
+		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	fputs(header, f);
+	for (i = 0; i < n && !bad; i++) {
+		settle_rows_sort(&sets[i]);
+		if (settle_rows_write(&sets[i], f) < 0) {
+			bad = 1;
+			if ((rc = settle_rows_error(&sets[i], r->err)) < 0) {
+				fclose(f);
+				return rc;
+			}
+		}
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		bad = 1;
+	if (fclose(f) != 0 || bad)
+		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(errno));
+	return 0;
+}
+
 static int
 emit_file(void *ctx, const struct settle_file *f)
 {
@@ -710,7 +748,13 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 		return settle_err_set(r->err, SETTLE_ECREATE, tmp, 0, NULL,
 		    "cannot create: %s", strerror(errno));
 	r->tmpdir = tmp;
-	rc = settle_report_build(in, emit_file, r, r->err);
+	rc = write_rows(r, tmp, "charges.csv", SETTLE_CHARGES_HEADER,
+	    r->charges, r->cf.nops);
+	if (rc == 0)
+		rc = write_rows(r, tmp, "rejects.csv", SETTLE_REJECTS_HEADER,
+		    &r->rejects, 1);
+	if (rc == 0)
+		rc = settle_report_build(in, emit_file, r, r->err);
 	if (rc == 0)
 		rc = write_bundles(r, in, tmp);
 	if (rc == 0 && settle_fsync_dir(tmp) < 0)
@@ -787,14 +831,15 @@ summarise(struct run *r, struct settle_run_result *res)
 	int i;
 
 	for (i = 0; i < r->cf.nops; i++) {
-		charges += r->charges[i].n;
+		charges += settle_rows_count(&r->charges[i]);
 		pending += r->day.ops[i].pending;
 		net += r->day.ops[i].matched_net;
 	}
 	settle_date_fmt(r->o->date, ds);
 	snprintf(res->summary, sizeof(res->summary), "%s: %zu charges, %zu "
 	    "rejects, %zu matched (%lld poisha), %zu disputes, %ld pending; "
-	    "outputs in %s", ds, charges, r->rejects.n, r->day.nmatches,
+	    "outputs in %s", ds, charges, settle_rows_count(&r->rejects),
+	    r->day.nmatches,
 	    (long long)net, r->day.ndisputes, pending, res->outdir);
 }
 
@@ -806,6 +851,7 @@ report_in(struct run *r, struct settle_report_in *in)
 	in->date = r->o->date;
 	in->charges = r->charges;
 	in->ncharges = r->cf.nops;
+	in->rows_written = 1;
 	in->rejects = &r->rejects;
 	in->ops = r->ops;
 	in->day = &r->day;
@@ -876,6 +922,8 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 	for (i = 0; i < SETTLE_MAX_OPS; i++) {
 		settle_rows_init(&r->ops[i].rejects);
 		settle_rows_init(&r->charges[i]);
+		/* The day's canonical rows stay within a fixed budget. */
+		settle_rows_set_spill(&r->charges[i], ROWS_BUDGET);
 	}
 	settle_day_init(&r->day, o->date);
 	rc = settle_config_load(&r->cf, o->config, err);
