@@ -174,6 +174,9 @@ group_end(struct settle_engine *e, struct egroup *g, int done)
 	g->ended = 1;
 	/* Room was reserved by settle_engine_close(). */
 	e->dead[e->ndead++] = g;
+	/* Ending a group is activity: the reference's horizon starts again. */
+	if (g->ref != NULL)
+		g->ref->last = e->date;
 	if (g->ref != NULL && g->ref->group == g) {
 		g->ref->group = NULL;
 		if (done && !g->reopened)
