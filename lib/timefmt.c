@@ -184,6 +184,18 @@ settle_date_start(int64_t days)
 	return days * 86400 - SETTLE_BD_OFFSET;
 }
 
+/* v (0..99) as two digits. */
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * Every output row carries an instant, so the common years are written
+ * digit by digit; others keep printf's form (cut at 20 bytes).
+ */
 size_t
 settle_time_fmt(int64_t t, char *buf)
 {
@@ -191,8 +203,25 @@ settle_time_fmt(int64_t t, char *buf)
 	int y, m, d;
 
 	settle_civil_from_days(days, &y, &m, &d);
-	return (size_t)snprintf(buf, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m,
-	    d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+	if (y < 0 || y > 9999)
+		return (size_t)snprintf(buf, 21, "%04d-%02d-%02dT%02d:%02d:"
+		    "%02dZ", y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60),
+		    (int)(sec % 60));
+	put2(buf, y / 100);
+	put2(buf + 2, y % 100);
+	buf[4] = '-';
+	put2(buf + 5, m);
+	buf[7] = '-';
+	put2(buf + 8, d);
+	buf[10] = 'T';
+	put2(buf + 11, (int)(sec / 3600));
+	buf[13] = ':';
+	put2(buf + 14, (int)(sec / 60 % 60));
+	buf[16] = ':';
+	put2(buf + 17, (int)(sec % 60));
+	buf[19] = 'Z';
+	buf[20] = '\0';
+	return 20;
 }
 
 int

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -370,6 +371,28 @@ Test(timefmt, time_fmt)
 	cr_expect_str_eq(fmt(INT64_C(1795680309)), "2026-11-26T08:05:09Z");
 	cr_expect_str_eq(fmt(INT64_C(951825600)), "2000-02-29T12:00:00Z");
 	cr_expect_str_eq(fmt(INT64_C(253402300799)), "9999-12-31T23:59:59Z");
+}
+
+/* The digit-by-digit form equals printf's, years 0 to 9999 and beyond. */
+Test(timefmt, time_fmt_matches_printf)
+{
+	char got[32], want[32];
+	int64_t t, days, sec;
+	size_t n, wn;
+	int y, m, d;
+
+	for (t = INT64_C(-62167219200); t < INT64_C(1000000000000);
+	    t += INT64_C(1234567891)) {
+		days = t / 86400 - (t % 86400 < 0);
+		sec = t - days * 86400;
+		settle_civil_from_days(days, &y, &m, &d);
+		wn = (size_t)snprintf(want, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60),
+		    (int)(sec % 60));
+		n = settle_time_fmt(t, got);
+		cr_assert_str_eq(got, want, "t %lld", (long long)t);
+		cr_assert_eq(n, wn, "t %lld", (long long)t);
+	}
 }
 
 /* Civil dates and day numbers agree across leap years and centuries. */
