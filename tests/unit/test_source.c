@@ -572,3 +572,31 @@ Test(source, utf8_valid)
 	cr_expect_eq(settle_utf8_valid("ab\xff", 2), 1);
 	cr_expect_eq(settle_utf8_valid("\xc3\xa9", 1), 0);
 }
+
+/*
+ * Every case again at every offset inside a long ASCII run, so that the
+ * eight-bytes-at-a-time path meets it at each alignment, whole or cut.
+ */
+Test(source, utf8_valid_inside_ascii)
+{
+	char buf[64];
+	size_t i, at, tail;
+
+	for (i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+		for (at = 0; at < 20; at++)
+			for (tail = 0; tail < 12; tail++) {
+				memset(buf, 'x', sizeof(buf));
+				memcpy(buf + at, utf8[i].s, utf8[i].len);
+				cr_assert_eq(settle_utf8_valid(buf, at +
+				    utf8[i].len + tail), utf8[i].want,
+				    "%s at %zu, %zu after", utf8[i].what, at,
+				    tail);
+			}
+	memset(buf, 'x', sizeof(buf));
+	buf[63] = '\x80';
+	cr_expect_eq(settle_utf8_valid(buf, 63), 1);
+	cr_expect_eq(settle_utf8_valid(buf, 64), 0);
+	buf[40] = '\x7f';
+	buf[41] = '\x01';
+	cr_expect_eq(settle_utf8_valid(buf, 63), 1);
+}
