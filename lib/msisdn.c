@@ -7,8 +7,20 @@
 
 #include "msisdn.h"
 
-int
-settle_msisdn_norm(const char *s, size_t len, char *out)
+static int
+all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Any accepted form: separators dropped, then "+", "00" or none. */
+static int
+norm_general(const char *s, size_t len, char *out)
 {
 	char d[32];
 	size_t i, n = 0;
@@ -45,6 +57,27 @@ settle_msisdn_norm(const char *s, size_t len, char *out)
 	if (out[4] < '3' || out[4] > '9')
 		return -1;
 	return 0;
+}
+
+/*
+ * The forms files nearly always carry, bare national or international
+ * digits, go straight through.
+ */
+int
+settle_msisdn_norm(const char *s, size_t len, char *out)
+{
+	if (len == 11 && s[0] == '0' && s[1] == '1' && all_digits(s, len)) {
+		out[0] = '8';
+		out[1] = '8';
+		memcpy(out + 2, s, 11);
+	} else if (len == 13 && memcmp(s, "8801", 4) == 0 &&
+	    all_digits(s, len)) {
+		memcpy(out, s, 13);
+	} else {
+		return norm_general(s, len, out);
+	}
+	out[13] = '\0';
+	return out[4] >= '3' && out[4] <= '9' ? 0 : -1;
 }
 
 void

@@ -160,3 +160,33 @@ Test(msisdn, prefix_after_norm)
 	settle_msisdn_prefix(out, pfx);
 	cr_expect_str_eq(pfx, "015");
 }
+
+/*
+ * Bare digits take a short path; with a space added the same number takes
+ * the general one.  Both must agree on every 11- and 13-digit shape.
+ */
+Test(msisdn, bare_digits_agree_with_spaced)
+{
+	static const char *const bases[] = {
+		"01712345678", "8801712345678", "00112345678", "8800712345678",
+		"0171234567a", "880171234567x",
+	};
+	char in[32], sp[32], a[32], b[32];
+	size_t i, len;
+	int pos, dig, ra, rb;
+
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
+		for (pos = 0; pos < 5; pos++)
+			for (dig = '0'; dig <= '9'; dig++) {
+				len = strlen(bases[i]);
+				memcpy(in, bases[i], len + 1);
+				in[pos] = (char)dig;
+				sp[0] = ' ';
+				memcpy(sp + 1, in, len + 1);
+				ra = settle_msisdn_norm(in, len, a);
+				rb = settle_msisdn_norm(sp, len + 1, b);
+				cr_assert_eq(ra, rb, "'%s'", in);
+				if (ra == 0)
+					cr_assert_str_eq(a, b, "'%s'", in);
+			}
+}
