@@ -192,13 +192,11 @@ settle_out_flush(struct settle_out *o)
 }
 
 static int
-reserve(struct settle_out *o, size_t n)
+grow(struct settle_out *o, size_t n)
 {
 	size_t ncap;
 	char *nb;
 
-	if (o->len + n <= o->cap)
-		return 0;
 	if (o->f != NULL && o->len > 0) {
 		settle_out_flush(o);
 		if (n <= o->cap)
@@ -224,6 +222,12 @@ reserve(struct settle_out *o, size_t n)
 	return 0;
 }
 
+static inline int
+reserve(struct settle_out *o, size_t n)
+{
+	return o->len + n <= o->cap ? 0 : grow(o, n);
+}
+
 void
 settle_out_raw(struct settle_out *o, const char *p, size_t len)
 {
@@ -247,42 +251,117 @@ settle_csv_needs_prefix(const char *p, size_t len)
 	    p[0] == '@' || p[0] == '\t' || p[0] == '\r');
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static int
+bytes_special(const char *p, size_t len)
+{
+	static const unsigned char special[256] = {
+		['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1
+	};
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (special[(unsigned char)p[i]])
+			return 1;
+	return 0;
+}
+
+/*
+ * The bytes that make a field need quotes ('\n', '\r', '"', ',') are all
+ * below '-' (0x2d): eight bytes none of which is below it need no look.
+ */
+static int
+word_special(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	if (((w - ONES * 0x2d) & ~w & HIGHS) == 0)
+		return 0;
+	return bytes_special(p, sizeof(w));
+}
+
+/* Eight bytes at a time; the last eight may overlap the ones before. */
 static int
 needs_quotes(const char *p, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+	if (len < 8)
+		return bytes_special(p, len);
+	for (i = 0; i + 8 < len; i += 8)
+		if (word_special(p + i))
 			return 1;
-	return 0;
+	return word_special(p + len - 8);
 }
 
+static char *
+quoted(char *w, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"')
+			*w++ = '"';
+		*w++ = p[i];
+	}
+	*w++ = '"';
+	return w;
+}
+
+/*
+ * Fields are short: two overlapping fixed-size copies, which the compiler
+ * makes plain moves, beat a call to memcpy().
+ */
+static void
+copy_short(char *w, const char *p, size_t len)
+{
+	if (len >= 16 && len <= 32) {
+		memcpy(w, p, 16);
+		memcpy(w + len - 16, p + len - 16, 16);
+	} else if (len >= 8 && len < 16) {
+		memcpy(w, p, 8);
+		memcpy(w + len - 8, p + len - 8, 8);
+	} else if (len >= 4 && len < 8) {
+		memcpy(w, p, 4);
+		memcpy(w + len - 4, p + len - 4, 4);
+	} else if (len > 0) {
+		memcpy(w, p, len);
+	}
+}
+
+/* A text field at w, quoted and prefixed as needed; returns its end. */
+static char *
+put_text(char *w, const char *p, size_t len)
+{
+	int quote = needs_quotes(p, len);
+
+	if (quote)
+		*w++ = '"';
+	if (settle_csv_needs_prefix(p, len))
+		*w++ = '\'';
+	if (quote)
+		return quoted(w, p, len);
+	copy_short(w, p, len);
+	return w + len;
+}
+
+/* One reservation for the separator, quotes, prefix and text. */
 void
 settle_out_text(struct settle_out *o, const char *p, size_t len)
 {
-	int quote = needs_quotes(p, len);
-	size_t i;
+	char *w;
 
-	sep(o);
-	if (reserve(o, len * 2 + 3) < 0)
+	if (reserve(o, (o->col > 0) + len * 2 + 3) < 0) {
+		o->col++;
 		return;
-	if (quote)
-		o->buf[o->len++] = '"';
-	if (settle_csv_needs_prefix(p, len))
-		o->buf[o->len++] = '\'';
-	if (!quote) {
-		if (len > 0)
-			memcpy(o->buf + o->len, p, len);
-		o->len += len;
-	} else {
-		for (i = 0; i < len; i++) {
-			if (p[i] == '"')
-				o->buf[o->len++] = '"';
-			o->buf[o->len++] = p[i];
-		}
-		o->buf[o->len++] = '"';
 	}
+	w = o->buf + o->len;
+	if (o->col++ > 0)
+		*w++ = ',';
+	o->len = (size_t)(put_text(w, p, len) - o->buf);
 }
 
 void
@@ -291,24 +370,50 @@ settle_out_str(struct settle_out *o, const char *s)
 	settle_out_text(o, s, strlen(s));
 }
 
+/* The decimal digits of u, ending at end; returns where they start. */
+static char *
+digits(char *end, uint64_t u)
+{
+	static const char pairs[] =
+	    "0001020304050607080910111213141516171819"
+	    "2021222324252627282930313233343536373839"
+	    "4041424344454647484950515253545556575859"
+	    "6061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+
+	while (u >= 100) {
+		end -= 2;
+		memcpy(end, pairs + u % 100 * 2, 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		end -= 2;
+		memcpy(end, pairs + u * 2, 2);
+	} else {
+		*--end = (char)('0' + u);
+	}
+	return end;
+}
+
 void
 settle_out_int(struct settle_out *o, int64_t v)
 {
-	char tmp[24];
-	int n = 0;
+	char tmp[24], *b;
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
 
-	sep(o);
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	b = digits(tmp + sizeof(tmp), u);
 	if (v < 0)
-		tmp[n++] = '-';
-	if (reserve(o, (size_t)n) < 0)
+		*--b = '-';
+	n = (size_t)(tmp + sizeof(tmp) - b);
+	if (reserve(o, (size_t)(o->col > 0) + n) < 0) {
+		o->col++;
 		return;
-	while (n > 0)
-		o->buf[o->len++] = tmp[--n];
+	}
+	if (o->col++ > 0)
+		o->buf[o->len++] = ',';
+	copy_short(o->buf + o->len, b, n);
+	o->len += n;
 }
 
 void

@@ -392,6 +392,53 @@ Test(csv_write, escaped, .init = out_setup, .fini = out_teardown)
 	}
 }
 
+/*
+ * Every byte value at every place of a long field: quoted exactly when it
+ * is a comma, a quote, CR or LF, whichever eight-byte group it falls in.
+ */
+Test(csv_write, quotes_for_any_byte_anywhere, .init = out_setup,
+    .fini = out_teardown)
+{
+	char field[21];
+	size_t at;
+	int b, special;
+
+	for (b = 1; b < 256; b++)
+		for (at = 0; at < sizeof(field); at++) {
+			memset(field, 'a', sizeof(field));
+			field[at] = (char)b;
+			special = b == ',' || b == '"' || b == '\n' || b == '\r';
+			out.len = 0;
+			out.col = 0;
+			settle_out_text(&out, field, sizeof(field));
+			cr_assert_eq(out.buf[0] == '"', special,
+			    "byte %d at %zu", b, at);
+			cr_assert_eq(out.len, sizeof(field) + (special ? 2 +
+			    (b == '"') : 0) + (at == 0 && (b == '=' ||
+			    b == '+' || b == '-' || b == '@' || b == '\t' ||
+			    b == '\r')), "byte %d at %zu", b, at);
+		}
+}
+
+/* Numbers as printf writes them, around every power of ten. */
+Test(csv_write, ints_like_printf, .init = out_setup, .fini = out_teardown)
+{
+	char want[32];
+	int64_t p, d, v;
+	int sign;
+
+	for (p = 1; p > 0 && p <= INT64_MAX / 10; p *= 10)
+		for (d = -2; d <= 2; d++)
+			for (sign = -1; sign <= 1; sign += 2) {
+				v = sign * (p + d);
+				snprintf(want, sizeof(want), "%lld", (long long)v);
+				out.len = 0;
+				out.col = 0;
+				settle_out_int(&out, v);
+				out_is(want);
+			}
+}
+
 Test(csv_write, grow_only_cap)
 {
 	struct settle_out o;
