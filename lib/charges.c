@@ -49,6 +49,7 @@ struct reader {
 	settle_reject_fn on_reject;
 	void *ctx;
 	struct settle_err *err;
+	size_t detail_tag_len, trl_tag_len;
 	int64_t file_date;	/* for the TT header; -1 when unknown */
 	long hdr_count;		/* TT header's count, -1 when none */
 	int trailer_seen;
@@ -163,9 +164,8 @@ structure(struct reader *r, const struct settle_line *ln,
 		    "expected %d fields, got %d", r->d->nfields, n);
 		return -1;
 	}
-	if (r->d->layout == SL_RECORDS && (f[0].len !=
-	    strlen(r->d->detail_tag) || memcmp(f[0].p, r->d->detail_tag,
-	    f[0].len) != 0)) {
+	if (r->d->layout == SL_RECORDS && (f[0].len != r->detail_tag_len ||
+	    memcmp(f[0].p, r->d->detail_tag, f[0].len) != 0)) {
 		snprintf(r->detail, sizeof(r->detail),
 		    "unknown record type '%.*s'", (int)(f[0].len > 16 ? 16 :
 		    f[0].len), f[0].p);
@@ -242,36 +242,49 @@ fields(struct reader *r, const struct settle_span *f, struct settle_charge *c,
 	return read_kind_status(r, f, c);
 }
 
+/* r->detail for FUTURE ("after") and STALE ("before"). */
+static void
+window_detail(struct reader *r, int64_t at, const char *side,
+    const char *what, int64_t date)
+{
+	char t[24], dd[16];
+
+	settle_time_fmt(at, t);
+	settle_date_fmt(date, dd);
+	snprintf(r->detail, sizeof(r->detail), "charged at %s, %s the %s %s",
+	    t, side, what, dd);
+}
+
 static int
 window(struct reader *r, const struct settle_charge *c)
 {
-	char t[24], dd[16];
 	int64_t from;
 
 	if (!r->o->have_date)
 		return SR_NONE;
-	settle_time_fmt(c->at, t);
 	if (c->at >= settle_date_start(r->o->date + 1)) {
-		settle_date_fmt(r->o->date, dd);
-		snprintf(r->detail, sizeof(r->detail), "charged at %s, after "
-		    "the business date %s", t, dd);
+		window_detail(r, c->at, "after", "business date", r->o->date);
 		return SR_FUTURE;
 	}
 	from = r->o->date - r->o->dedup_days;
 	if (settle_business_date(c->at) < from) {
-		settle_date_fmt(from, dd);
-		snprintf(r->detail, sizeof(r->detail), "charged at %s, before "
-		    "the dedup window that starts %s", t, dd);
+		window_detail(r, c->at, "before", "dedup window that starts",
+		    from);
 		return SR_STALE;
 	}
 	return SR_NONE;
 }
 
+/* e: the id hashes, from settle_dedup_key(). */
 static int
-dedup(struct reader *r, const struct settle_charge *c)
+dedup(struct reader *r, const struct settle_charge *c,
+    struct settle_dedup_entry *e)
 {
-	int rc = settle_dedup_check(r->o->dedup, c->id, c->id_len,
-	    settle_charge_content(c), settle_business_date(c->at));
+	int rc;
+
+	e->content = settle_charge_content(c);
+	e->date = settle_business_date(c->at);
+	rc = settle_dedup_check_entry(r->o->dedup, e);
 
 	if (rc == SETTLE_DEDUP_NOMEM)
 		return -1;
@@ -321,6 +334,7 @@ static int
 detail_record(struct reader *r, const struct settle_line *ln)
 {
 	struct settle_span f[CSV_MAXFIELDS];
+	struct settle_dedup_entry key;
 	struct settle_charge c;
 	int reason, readable;
 
@@ -330,12 +344,15 @@ detail_record(struct reader *r, const struct settle_line *ln)
 			return SETTLE_EDATA;
 		return reject(r, ln, SR_MALFORMED, 0, 0);
 	}
+	c.id = f[r->d->col[SF_ID]].p;
+	c.id_len = f[r->d->col[SF_ID]].len;
+	/* The id table is large and read at random: ask for its slot now. */
+	settle_dedup_key(&key, c.id, c.id_len);
+	settle_dedup_prefetch(r->o->dedup, &key);
 	readable = read_amount(r->d, &f[r->d->col[SF_AMOUNT]], &c.amount) == 0;
 	if (count(r, ln->no, readable ? c.amount : 0) < 0)
 		return SETTLE_EDATA;
 	c.op = r->d->op;
-	c.id = f[r->d->col[SF_ID]].p;
-	c.id_len = f[r->d->col[SF_ID]].len;
 	c.ref = f[r->d->col[SF_REF]].p;
 	c.ref_len = f[r->d->col[SF_REF]].len;
 	c.file = r->name;
@@ -343,7 +360,7 @@ detail_record(struct reader *r, const struct settle_line *ln)
 	reason = fields(r, f, &c, readable);
 	if (reason == SR_NONE)
 		reason = window(r, &c);
-	if (reason == SR_NONE && (reason = dedup(r, &c)) < 0)
+	if (reason == SR_NONE && (reason = dedup(r, &c, &key)) < 0)
 		return settle_err_set(r->err, SETTLE_ENOMEM, r->name, ln->no,
 		    NULL, "out of memory remembering charge ids");
 	if (reason != SR_NONE)
@@ -404,7 +421,7 @@ trailer(struct reader *r, const struct settle_line *ln)
 static int
 is_trailer(const struct reader *r, const struct settle_line *ln)
 {
-	size_t tl = strlen(r->d->trl_tag);
+	size_t tl = r->trl_tag_len;
 
 	return ln->len > tl && memcmp(ln->p, r->d->trl_tag, tl) == 0 &&
 	    ln->p[tl] == r->d->delim;
@@ -510,6 +527,8 @@ settle_charges_read(const struct settle_dialect *d, const char *path,
 	r.ctx = ctx;
 	r.err = err;
 	r.hdr_count = -1;
+	r.detail_tag_len = strlen(d->detail_tag);
+	r.trl_tag_len = strlen(d->trl_tag);
 	/* The file's own date: from its name, else the run's date. */
 	if (settle_pattern_match(d->file, name, &r.file_date) < 0)
 		r.file_date = o->have_date ? o->date : -1;

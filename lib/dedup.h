@@ -37,6 +37,19 @@ enum { SETTLE_DEDUP_NEW, SETTLE_DEDUP_SAME, SETTLE_DEDUP_CONFLICT,
 int settle_dedup_check(struct settle_dedup *t, const char *id, size_t len,
     uint64_t content, int64_t date);
 
+/*
+ * The same check in steps, so that a reader can start loading the table's
+ * memory early and parse the rest of its record meanwhile: _key fills the
+ * id hashes of e, _prefetch hints the slot, _check_entry is
+ * settle_dedup_check() with e's content and date.
+ */
+void settle_dedup_key(struct settle_dedup_entry *e, const char *id,
+    size_t len);
+void settle_dedup_prefetch(const struct settle_dedup *t,
+    const struct settle_dedup_entry *e);
+int settle_dedup_check_entry(struct settle_dedup *t,
+    const struct settle_dedup_entry *e);
+
 /* Insert a raw entry (loading state); returns 0 or -1. */
 int settle_dedup_put(struct settle_dedup *t,
     const struct settle_dedup_entry *e);

@@ -137,3 +137,43 @@ Test(dedup, hash64)
 	cr_expect_neq(settle_hash64("0123456789abcdefX", 17, 0),
 	    settle_hash64("0123456789abcdefY", 17, 0));
 }
+
+/* One pass over the id gives the two seeded hashes that two calls give. */
+Test(dedup, key_equals_two_hashes)
+{
+	struct settle_dedup_entry e;
+	char id[64];
+	size_t len, i;
+
+	for (len = 0; len < sizeof(id); len++) {
+		for (i = 0; i < len; i++)
+			id[i] = (char)('A' + (len * 7 + i * 13) % 60);
+		settle_dedup_key(&e, id, len);
+		cr_expect_eq(e.id1, settle_hash64(id, len, 0x5e771e01),
+		    "len %zu", len);
+		cr_expect_eq(e.id2, settle_hash64(id, len, 0x5e771e02) | 1,
+		    "len %zu", len);
+	}
+}
+
+/* The step-by-step check agrees with settle_dedup_check(). */
+Test(dedup, check_in_steps)
+{
+	struct settle_dedup t;
+	struct settle_dedup_entry e;
+
+	settle_dedup_init(&t);
+	settle_dedup_key(&e, "GP1", 3);
+	settle_dedup_prefetch(&t, &e);
+	e.content = 42;
+	e.date = 7;
+	cr_expect_eq(settle_dedup_check_entry(&t, &e), SETTLE_DEDUP_NEW);
+	settle_dedup_prefetch(&t, &e);
+	cr_expect_eq(settle_dedup_check(&t, "GP1", 3, 42, 7),
+	    SETTLE_DEDUP_SAME);
+	cr_expect_eq(settle_dedup_check(&t, "GP1", 3, 43, 7),
+	    SETTLE_DEDUP_CONFLICT);
+	e.content = 43;
+	cr_expect_eq(settle_dedup_check_entry(&t, &e), SETTLE_DEDUP_CONFLICT);
+	settle_dedup_release(&t);
+}
