@@ -33,7 +33,7 @@ struct settle_spill {
 	unsigned char *last;	/* the last key of the last run */
 	size_t lastlen, lastcap;
 	int unordered;		/* a run starts before the one before ends */
-	char why[200];
+	char why[320];
 };
 
 /* One source of the merge: a run on file, or a caller's source. */
@@ -107,13 +107,13 @@ static int
 open_file(struct settle_spill *sp)
 {
 	const char *dir = getenv("TMPDIR");
-	char path[4096], what[300];
+	char path[4096], what[200];
 	int n;
 
 	if (dir == NULL || dir[0] == '\0')
 		dir = "/tmp";
 	snprintf(what, sizeof(what), "cannot create a temporary file in "
-	    "'%.200s'", dir);
+	    "'%.150s'", dir);
 	n = snprintf(path, sizeof(path), "%s/settle-rows.XXXXXX", dir);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return fail(sp, what, ENAMETOOLONG);
@@ -174,7 +174,12 @@ put_rec(void *ctx, const struct settle_spill_rec *r)
 
 	head[0] = r->klen;
 	head[1] = r->rlen;
-	if (put(sp, head, sizeof(head)) < 0 || put(sp, r->key, r->klen) < 0)
+	if (put(sp, head, sizeof(head)) < 0)
+		return -1;
+	/* A row set keeps each row right after its key: one copy. */
+	if (r->row == (const char *)r->key + r->klen)
+		return put(sp, r->key, (size_t)r->klen + r->rlen);
+	if (put(sp, r->key, r->klen) < 0)
 		return -1;
 	return put(sp, r->row, r->rlen);
 }
@@ -241,26 +246,28 @@ int
 settle_spill_add_run(struct settle_spill *sp, settle_spill_next_fn next,
     void *ctx)
 {
-	struct settle_spill_rec r;
+	struct settle_spill_rec r, last;
 	struct run run;
-	int first = 1;
+	int n = 0;
 
+	memset(&last, 0, sizeof(last));
 	sp->why[0] = '\0';
 	if ((sp->fd < 0 && open_file(sp) < 0) || grow_runs(sp) < 0)
 		return -1;
 	run.off = sp->wpos + (off_t)sp->wlen;
 	while (next(ctx, &r) > 0) {
-		if (first && before_last(sp, &r))
+		if (n++ == 0 && before_last(sp, &r))
 			sp->unordered = 1;
-		first = 0;
-		if (put_rec(sp, &r) < 0 || keep_last(sp, &r) < 0)
+		if (put_rec(sp, &r) < 0)
 			return -1;
+		last = r;
 	}
-	if (flush(sp) < 0)
+	if (n == 0)
+		return 0;
+	if (flush(sp) < 0 || keep_last(sp, &last) < 0)
 		return -1;
 	run.end = sp->wpos;
-	if (run.end > run.off)
-		sp->runs[sp->nruns++] = run;
+	sp->runs[sp->nruns++] = run;
 	return 0;
 }
 

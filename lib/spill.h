@@ -39,8 +39,9 @@ void settle_spill_free(struct settle_spill *sp);
 void settle_spill_clear(struct settle_spill *sp);
 
 /*
- * Append the records of next (in key order) as one run.  Returns 0, or -1
- * with the reason kept for settle_spill_strerror().
+ * Append the records of next (in key order) as one run; the records it
+ * hands out must stay valid until this returns.  Returns 0, or -1 with the
+ * reason kept for settle_spill_strerror().
  */
 int settle_spill_add_run(struct settle_spill *sp, settle_spill_next_fn next,
     void *ctx);
