@@ -57,7 +57,8 @@ MAN1     = $(sort $(wildcard man/*.1))
 MAN5     = $(sort $(wildcard man/*.5))
 
 DEPS_DEB = make gcc libcsv-dev libssl-dev zlib1g-dev libyaml-dev libarchive-dev \
-	   libcriterion-dev pkg-config mandoc python3 gzip openssl
+	   libcriterion-dev pkg-config mandoc python3 gzip openssl strace \
+	   util-linux
 
 .SECONDARY:
 

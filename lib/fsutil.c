@@ -78,7 +78,9 @@ settle_atomic_commit(struct settle_atomic *a, struct settle_err *err)
 		    "cannot write: %s", strerror(e));
 	}
 	dir_of(a->path, dir, sizeof(dir));
-	settle_fsync_dir(dir);
+	if (settle_fsync_dir(dir) < 0)
+		return settle_err_set(err, SETTLE_EIO, dir, 0, NULL,
+		    "cannot sync: %s", strerror(errno));
 	return 0;
 }
 

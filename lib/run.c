@@ -1,3 +1,5 @@
+#define _GNU_SOURCE	/* renameat2's RENAME_EXCHANGE, Linux */
+
 /*
  * The nightly run: lock, check the date against the state, read the day's
  * files, match, share, render, bundle, publish the outbox atomically, and
@@ -12,7 +14,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -726,6 +731,45 @@ clean_outbox(const char *outbox)
 }
 
 /*
+ * Put the new folder in place of the date's.  Where the date has an
+ * earlier copy (--force) the two are exchanged in one step, so that the
+ * date's folder is there at every moment; otherwise a rename.  Then the
+ * outbox is fsynced: the state must not move on before this is durable.
+ */
+static int
+swap_in(struct run *r, const char *tmp, const char *final, const char *old)
+{
+	if (access(final, F_OK) == 0) {
+		if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, final,
+		    RENAME_EXCHANGE) == 0) {
+			if (rename(tmp, old) < 0)
+				return settle_err_set(r->err, SETTLE_EIO, tmp,
+				    0, NULL, "cannot move aside: %s",
+				    strerror(errno));
+		} else if (errno != EINVAL && errno != ENOSYS) {
+			return settle_err_set(r->err, SETTLE_EIO, final, 0,
+			    NULL, "cannot replace: %s", strerror(errno));
+		} else if (rename(final, old) < 0) {
+			return settle_err_set(r->err, SETTLE_EIO, final, 0,
+			    NULL, "cannot replace: %s", strerror(errno));
+		} else if (rename(tmp, final) < 0) {
+			int e = errno;
+
+			rename(old, final);
+			return settle_err_set(r->err, SETTLE_EIO, final, 0,
+			    NULL, "cannot publish: %s", strerror(e));
+		}
+	} else if (rename(tmp, final) < 0) {
+		return settle_err_set(r->err, SETTLE_EIO, final, 0, NULL,
+		    "cannot publish: %s", strerror(errno));
+	}
+	if (settle_fsync_dir(r->cf.outbox) < 0)
+		return settle_err_set(r->err, SETTLE_EIO, r->cf.outbox, 0,
+		    NULL, "cannot sync: %s", strerror(errno));
+	return 0;
+}
+
+/*
  * Write every output into outbox/.tmp-DATE, fsync, then rename it to
  * outbox/DATE (an earlier copy, with --force, is swapped out first).
  */
@@ -760,17 +804,12 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 	if (rc == 0 && settle_fsync_dir(tmp) < 0)
 		rc = settle_err_set(r->err, SETTLE_EIO, tmp, 0, NULL,
 		    "cannot sync: %s", strerror(errno));
-	if (rc == 0 && rename(final, old) < 0 && errno != ENOENT)
-		rc = settle_err_set(r->err, SETTLE_EIO, final, 0, NULL,
-		    "cannot replace: %s", strerror(errno));
-	if (rc == 0 && rename(tmp, final) < 0)
-		rc = settle_err_set(r->err, SETTLE_EIO, final, 0, NULL,
-		    "cannot publish: %s", strerror(errno));
+	if (rc == 0)
+		rc = swap_in(r, tmp, final, old);
 	if (rc < 0) {
 		remove_tree(tmp);
 		return rc;
 	}
-	settle_fsync_dir(r->cf.outbox);
 	remove_tree(old);
 	return 0;
 }
@@ -933,6 +972,7 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 		settle_engine_init(&r->e, &r->cf);
 		if ((rc = lock_state(r)) == 0) {
 			clean_state(r->cf.state);
+			clean_outbox(r->cf.outbox);
 			rc = run_date(r, res);
 		}
 		settle_engine_release(&r->e);
