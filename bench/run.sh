@@ -6,7 +6,8 @@
 # scratch folder, then for each operator file times settle-ingest against
 # csvcount, a bare libcsv loop over the same bytes: the limit of any
 # parser built on libcsv.  Then ingests 2,000,000 rows of one dialect to
-# show whether memory grows with the size of the file.
+# show whether memory grows with the size of the file.  Last, runs
+# bench/run-bench.sh (the nightly run, "settle run"; see there).
 #
 # Environment: BENCH_CHARGES (default 1000000), BENCH_BIG (default
 # 2000000), BENCH_RUNS (best of, default 3), TMPDIR.  A missing or failing
@@ -183,40 +184,52 @@ echo "throughput as a share of the bare libcsv loop's."
 [ -n "$NOTES" ] && echo "n/a:$NOTES"
 
 # Memory against file size: the same dialect at BIG rows.
-rm -rf "$SCRATCH/day"
-echo
-echo "GP at $BIG rows (settle-gen --mix 100:0:0:0):"
-once gen2 "$GEN" --date "$DATE" --charges "$BIG" --mix 100:0:0:0 \
-    --out "$SCRATCH/big"
-if [ "$STATUS" -ne 0 ]; then
-	echo "  settle-gen failed: $(head -n 1 "$SCRATCH/gen2.err")"
-	exit 0
-fi
-file=$SCRATCH/big/inbox/GP_DCB_$YMD.csv.gz
-rm -f "$SCRATCH/big/inbox/"*_orders_*
-if ! out=$("$CSVCOUNT" -d , "$file" 2>&1); then
-	echo "  csvcount failed: $out"
-	exit 0
-fi
-set -- $out
-rows=$(($2 - 2))
-mb=$(awk -v b="$6" 'BEGIN { printf "%.1f", b / 1048576 }')
-ingest ingest-big schemas/gp.yaml "$file"
 big_line() {
 	printf '  %9s rows %7s MB: settle-ingest %6s s wall, %7s MB/s, ' \
 	    "$1" "$2" "$3" "$4"
 	printf 'peak RSS %s MB\n' "$5"
 }
-big_line "${GP_ROWS:-n/a}" "${GP_MB:-n/a}" "${GP_WALL:-n/a}" \
-    "${GP_MBS:-n/a}" "${GP_RSS:-n/a}"
-big_line "$rows" "$mb" "$IWALL" "$(rate "$mb" "$IWALL")" "$IRSS"
-[ -n "$INOTE" ] && echo "  n/a: $INOTE"
-awk -v a="${GP_RSS:-n/a}" -v b="$IRSS" -v ra="${GP_ROWS:-0}" -v rb="$rows" '
-    BEGIN {
-	if (a == "n/a" || b == "n/a" || ra == 0) exit;
-	verdict = "memory grows with the file";
-	if (b / a < 1.5)
-		verdict = "memory does not grow with the file";
-	printf "  rows x%.1f, peak RSS x%.2f: %s\n", rb / ra, b / a, verdict
-    }'
+big_file() {
+	rm -rf "$SCRATCH/day"
+	echo
+	echo "GP at $BIG rows (settle-gen --mix 100:0:0:0):"
+	once gen2 "$GEN" --date "$DATE" --charges "$BIG" --mix 100:0:0:0 \
+	    --out "$SCRATCH/big"
+	if [ "$STATUS" -ne 0 ]; then
+		echo "  settle-gen failed: $(head -n 1 "$SCRATCH/gen2.err")"
+		return
+	fi
+	file=$SCRATCH/big/inbox/GP_DCB_$YMD.csv.gz
+	rm -f "$SCRATCH/big/inbox/"*_orders_*
+	if ! out=$("$CSVCOUNT" -d , "$file" 2>&1); then
+		echo "  csvcount failed: $out"
+		return
+	fi
+	set -- $out
+	rows=$(($2 - 2))
+	mb=$(awk -v b="$6" 'BEGIN { printf "%.1f", b / 1048576 }')
+	ingest ingest-big schemas/gp.yaml "$file"
+	big_line "${GP_ROWS:-n/a}" "${GP_MB:-n/a}" "${GP_WALL:-n/a}" \
+	    "${GP_MBS:-n/a}" "${GP_RSS:-n/a}"
+	big_line "$rows" "$mb" "$IWALL" "$(rate "$mb" "$IWALL")" "$IRSS"
+	[ -n "$INOTE" ] && echo "  n/a: $INOTE"
+	awk -v a="${GP_RSS:-n/a}" -v b="$IRSS" -v ra="${GP_ROWS:-0}" \
+	    -v rb="$rows" '
+	    BEGIN {
+		if (a == "n/a" || b == "n/a" || ra == 0) exit;
+		verdict = "memory grows with the file";
+		if (b / a < 1.5)
+			verdict = "memory does not grow with the file";
+		printf "  rows x%.1f, peak RSS x%.2f: %s\n", rb / ra, b / a,
+		    verdict
+	    }'
+}
+big_file
+rm -rf "$SCRATCH/big"
+
+# The nightly run, whatever happened above: bench/run-bench.sh reports
+# what it cannot measure, and its failure does not fail the bench.
+echo
+sh "$(dirname "$0")/run-bench.sh" "$BUILD" ||
+	echo "bench: bench/run-bench.sh exited $?" >&2
 exit 0
