@@ -3,15 +3,11 @@
  * duplicate among even billions of ids practically impossible while keeping
  * entries a fixed 32 bytes.
  */
-#define _DEFAULT_SOURCE		/* MADV_HUGEPAGE, where there is one */
-
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "bigmem.h"
 #include "dedup.h"
-
-#define HUGE_PAGE (2 * 1024 * 1024)
 
 static uint64_t
 mix(uint64_t x)
@@ -22,6 +18,28 @@ mix(uint64_t x)
 	x *= UINT64_C(0xc4ceb9fe1a85ec53);
 	x ^= x >> 33;
 	return x;
+}
+
+/*
+ * The last r (< 8) bytes as a word, as memcpy(&k, p, r) into a zero k
+ * gives it, but in fixed-size pieces that need no call to memcpy.
+ */
+static uint64_t
+load_tail(const unsigned char *p, size_t r)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t k;
+
+	if (r >= 4) {
+		memcpy(b, p, 4);
+		memcpy(b + r - 4, p + r - 4, 4);
+	} else if (r > 0) {
+		b[0] = p[0];
+		b[r / 2] = p[r / 2];
+		b[r - 1] = p[r - 1];
+	}
+	memcpy(&k, b, sizeof(k));
+	return k;
 }
 
 uint64_t
@@ -35,8 +53,7 @@ settle_hash64(const void *data, size_t len, uint64_t seed)
 		memcpy(&k, p + i, 8);
 		h = mix(h ^ k) * UINT64_C(0x9e3779b97f4a7c15);
 	}
-	k = 0;
-	memcpy(&k, p + i, len - i);
+	k = load_tail(p + i, len - i);
 	h = mix(h ^ k ^ ((uint64_t)(len - i) << 56));
 	return h;
 }
@@ -70,24 +87,18 @@ find(struct settle_dedup *t, uint64_t id1, uint64_t id2)
 }
 
 /*
- * A zeroed table.  Large ones ask for huge pages: the table is written at
- * random, and on 4 KiB pages filling it costs a page fault every hundred
- * and twenty-eight entries.
+ * A zeroed table.  Zeroing a large one with memset, on huge pages where
+ * there are any, costs fewer page faults than calloc()'s untouched pages
+ * that the first random reads and writes fault in twice.
  */
 static struct settle_dedup_entry *
 alloc_slots(size_t cap)
 {
 	size_t bytes = cap * sizeof(struct settle_dedup_entry);
-	void *p;
+	void *p = settle_bigmem_alloc(bytes);
 
-	if (bytes < HUGE_PAGE)
-		return calloc(cap, sizeof(struct settle_dedup_entry));
-	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	memset(p, 0, bytes);
+	if (p != NULL)
+		memset(p, 0, bytes);
 	return p;
 }
 
@@ -143,10 +154,7 @@ settle_dedup_key(struct settle_dedup_entry *e, const char *id, size_t len)
 		a = mix(a ^ k) * UINT64_C(0x9e3779b97f4a7c15);
 		b = mix(b ^ k) * UINT64_C(0x9e3779b97f4a7c15);
 	}
-	k = 0;
-	if (len > i)
-		memcpy(&k, p + i, len - i);
-	k ^= (uint64_t)(len - i) << 56;
+	k = load_tail(p + i, len - i) ^ (uint64_t)(len - i) << 56;
 	e->id1 = mix(a ^ k);
 	e->id2 = mix(b ^ k) | 1;	/* never all zero */
 }

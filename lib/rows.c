@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "rows.h"
 #include "spill.h"
 
@@ -112,7 +113,27 @@ over_budget(const struct settle_rows *s, size_t need)
 	    (s->n + 1) * sizeof(*s->v) > s->budget;
 }
 
-/* Room for need more arena bytes; a budget caps the doubling. */
+/*
+ * A set with a budget takes its whole arena at once, on huge pages where
+ * there are any: it fills the same memory again between spills.
+ */
+static int
+budget_arena(struct settle_rows *s, size_t need)
+{
+	size_t ncap = s->alen + need > s->budget ? s->alen + need : s->budget;
+	char *p = settle_bigmem_alloc(ncap);
+
+	if (p == NULL)
+		return -1;
+	if (s->alen > 0)
+		memcpy(p, s->arena, s->alen);
+	free(s->arena);
+	s->arena = p;
+	s->acap = ncap;
+	return 0;
+}
+
+/* Room for need more arena bytes. */
 static int
 reserve_arena(struct settle_rows *s, size_t need)
 {
@@ -121,11 +142,11 @@ reserve_arena(struct settle_rows *s, size_t need)
 
 	if (s->alen + need <= s->acap)
 		return 0;
+	if (s->budget > 0)
+		return budget_arena(s, need);
 	ncap = s->acap ? s->acap : ARENA_START;
 	while (ncap < s->alen + need)
 		ncap *= 2;
-	if (s->budget > 0 && ncap > s->budget)
-		ncap = s->alen + need > s->budget ? s->alen + need : s->budget;
 	if ((p = realloc(s->arena, ncap)) == NULL)
 		return -1;
 	s->arena = p;

@@ -177,3 +177,43 @@ Test(dedup, check_in_steps)
 	cr_expect_eq(settle_dedup_check_entry(&t, &e), SETTLE_DEDUP_CONFLICT);
 	settle_dedup_release(&t);
 }
+
+/*
+ * The hash is part of what the nightly run keeps between days: its values
+ * must never change, whatever the code that computes them.
+ */
+Test(dedup, hash64_values_are_stable)
+{
+	static const struct {
+		size_t len;
+		uint64_t want;
+	} gold[] = {
+	{ 0, UINT64_C(0xd1bf7a0fe0ed0ee1) },
+	{ 1, UINT64_C(0x7a3bcb9e8a32a06d) },
+	{ 2, UINT64_C(0x72bb8c9de372f5bf) },
+	{ 3, UINT64_C(0xab96f39261692c60) },
+	{ 4, UINT64_C(0x92d3a2f7aa62be52) },
+	{ 5, UINT64_C(0xb604c2eb0609404a) },
+	{ 6, UINT64_C(0x2516eec0db0f9998) },
+	{ 7, UINT64_C(0xaa4856d11bc71ec6) },
+	{ 8, UINT64_C(0x6a68f18b92d35c41) },
+	{ 9, UINT64_C(0x8c50fe02ce64e6ce) },
+	{ 10, UINT64_C(0x6f576a9ae8b5c6c3) },
+	{ 11, UINT64_C(0x2d7201d1d82f47fd) },
+	{ 12, UINT64_C(0x76297bc7207bdd03) },
+	{ 13, UINT64_C(0x92ab09ff015ee082) },
+	{ 14, UINT64_C(0x0afbc305d49823d9) },
+	{ 15, UINT64_C(0x5b64ae0f6824d0cf) },
+	{ 16, UINT64_C(0xde2458ac5f74b7cc) },
+	{ 17, UINT64_C(0xa709bfb1aa383dd9) },
+	{ 18, UINT64_C(0x471e793ceb6f31b3) },
+	{ 19, UINT64_C(0x5f09ddd25b32c9e4) },
+	{ 20, UINT64_C(0x3fb629a8ea7a9475) },
+	};
+	const char *in = "0123456789abcdefghijklmnopqrstuvwxyz";
+	size_t i;
+
+	for (i = 0; i < sizeof(gold) / sizeof(gold[0]); i++)
+		cr_expect_eq(settle_hash64(in, gold[i].len, 0x5e771e01),
+		    gold[i].want, "length %zu", gold[i].len);
+}

@@ -1,0 +1,26 @@
+/*
+ * Large buffers on huge pages where there are any.
+ */
+#define _DEFAULT_SOURCE		/* MADV_HUGEPAGE, where there is one */
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "bigmem.h"
+
+#define HUGE_PAGE (2 * 1024 * 1024)
+
+void *
+settle_bigmem_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE_PAGE)
+		return malloc(bytes);
+	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}

@@ -1,0 +1,18 @@
+/*
+ * Large buffers that are filled at once: the charge-id table, a row set's
+ * arena.  Where the kernel offers transparent huge pages they are asked
+ * for, so that filling a buffer of many megabytes costs a few page faults
+ * rather than one every 4 KiB.  The hint changes no result.
+ */
+#ifndef SETTLE_BIGMEM_H
+#define SETTLE_BIGMEM_H
+
+#include <stddef.h>
+
+/*
+ * bytes of uninitialised memory, or NULL.  Release with free(); do not
+ * realloc().
+ */
+void *settle_bigmem_alloc(size_t bytes);
+
+#endif
