@@ -6,6 +6,17 @@
 #include "canon.h"
 #include "timefmt.h"
 
+/*
+ * A field that can need neither quotes nor a "'" prefix, written without
+ * looking: a fixed word of the SPEC, or an instant that starts with a digit.
+ */
+static void
+out_plain(struct settle_out *o, const char *s)
+{
+	settle_out_empty(o);
+	settle_out_raw(o, s, strlen(s));
+}
+
 void
 settle_canon_charge(struct settle_out *o, const struct settle_charge *c)
 {
@@ -16,10 +27,13 @@ settle_canon_charge(struct settle_out *o, const struct settle_charge *c)
 	settle_out_str(o, c->msisdn);
 	settle_out_int(o, c->amount);
 	settle_time_fmt(c->at, t);
-	settle_out_str(o, t);
+	if (t[0] >= '0' && t[0] <= '9')
+		out_plain(o, t);
+	else
+		settle_out_str(o, t);
 	settle_out_text(o, c->ref, c->ref_len);
-	settle_out_str(o, settle_kind_name(c->kind));
-	settle_out_str(o, settle_status_name(c->status));
+	out_plain(o, settle_kind_name(c->kind));
+	out_plain(o, settle_status_name(c->status));
 	settle_out_str(o, c->file);
 	settle_out_int(o, c->line);
 	settle_out_endrow(o);

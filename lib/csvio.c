@@ -315,7 +315,7 @@ quoted(char *w, const char *p, size_t len)
  * Fields are short: two overlapping fixed-size copies, which the compiler
  * makes plain moves, beat a call to memcpy().
  */
-static void
+static inline void
 copy_short(char *w, const char *p, size_t len)
 {
 	if (len >= 16 && len <= 32) {
