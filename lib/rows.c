@@ -247,21 +247,15 @@ int
 settle_rows_write(struct settle_rows *s, FILE *f)
 {
 	struct mem_iter it;
-	size_t i;
 
-	if (s->spilled > 0) {
-		settle_rows_sort(s);
-		if (s->failed)
-			return -1;
-		it.s = s;
-		it.i = 0;
-		return settle_spill_write(s->spill, mem_next, &it, f);
-	}
-	for (i = 0; i < s->n; i++)
-		if (fwrite(s->arena + s->v[i].off + s->v[i].klen, 1,
-		    s->v[i].rlen, f) != s->v[i].rlen)
-			return -1;
-	return 0;
+	it.s = s;
+	it.i = 0;
+	if (s->spilled == 0)
+		return settle_spill_copy(mem_next, &it, f);
+	settle_rows_sort(s);
+	if (s->failed)
+		return -1;
+	return settle_spill_write(s->spill, mem_next, &it, f);
 }
 
 size_t

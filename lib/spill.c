@@ -17,6 +17,7 @@
 
 #define WBUF_SIZE (256 * 1024)
 #define CURSOR_BUF (64 * 1024)
+#define OUT_BUF (64 * 1024)
 #define REC_HEAD 8
 
 struct run {
@@ -461,21 +462,51 @@ merge_head(struct settle_spill *sp)
 	return 0;
 }
 
+/*
+ * Row bytes gathered into large writes: a call to fwrite() a row costs
+ * more than copying the row.
+ */
+struct out {
+	FILE *f;
+	size_t len;
+	char buf[OUT_BUF];
+};
+
 static int
-put_row(void *ctx, const struct settle_spill_rec *r)
+out_flush(struct out *o)
 {
-	return fwrite(r->row, 1, r->rlen, ctx) == r->rlen ? 0 : -1;
+	size_t n = o->len;
+
+	o->len = 0;
+	return n == 0 || fwrite(o->buf, 1, n, o->f) == n ? 0 : -1;
 }
 
 static int
-copy_run(struct settle_spill *sp, size_t i, FILE *f)
+put_row(void *ctx, const struct settle_spill_rec *r)
+{
+	struct out *o = ctx;
+
+	if (o->len + r->rlen > OUT_BUF) {
+		if (out_flush(o) < 0)
+			return -1;
+		if (r->rlen > OUT_BUF)
+			return fwrite(r->row, 1, r->rlen, o->f) == r->rlen ?
+			    0 : -1;
+	}
+	memcpy(o->buf + o->len, r->row, r->rlen);
+	o->len += r->rlen;
+	return 0;
+}
+
+static int
+copy_run(struct settle_spill *sp, size_t i, struct out *o)
 {
 	struct cursor c;
 	int rc;
 
 	if ((rc = cursor_open(&c, sp->fd, &sp->runs[i], i)) == 0)
 		while ((rc = cursor_step(&c)) > 0)
-			if (put_row(f, &c.cur) < 0)
+			if (put_row(o, &c.cur) < 0)
 				break;
 	free(c.buf);
 	if (rc < 0)
@@ -483,26 +514,34 @@ copy_run(struct settle_spill *sp, size_t i, FILE *f)
 	return rc > 0 ? -1 : 0;
 }
 
+/* Every record of a source, in its order. */
+static int
+copy_source(settle_spill_next_fn next, void *ctx,
+    struct settle_spill_rec *r, struct out *o)
+{
+	do
+		if (put_row(o, r) < 0)
+			return -1;
+	while (next(ctx, r) > 0);
+	return 0;
+}
+
 /* Runs already in key order, then the tail: one after another. */
 static int
-copy_runs(struct settle_spill *sp, struct cursor *tail, FILE *f)
+copy_runs(struct settle_spill *sp, struct cursor *tail, struct out *o)
 {
 	size_t i;
 
 	for (i = 0; i < sp->nruns; i++)
-		if (copy_run(sp, i, f) < 0)
+		if (copy_run(sp, i, o) < 0)
 			return -1;
 	if (tail->next == NULL)
 		return 0;
-	do
-		if (put_row(f, &tail->cur) < 0)
-			return -1;
-	while (tail->next(tail->ctx, &tail->cur) > 0);
-	return 0;
+	return copy_source(tail->next, tail->ctx, &tail->cur, o);
 }
 
 static int
-merge_all(struct settle_spill *sp, struct cursor *tail, FILE *f)
+merge_all(struct settle_spill *sp, struct cursor *tail, struct out *o)
 {
 	struct cursor c[SETTLE_SPILL_FANIN], *h[SETTLE_SPILL_FANIN + 1];
 	size_t nc = 0, nh = 0;
@@ -517,9 +556,22 @@ merge_all(struct settle_spill *sp, struct cursor *tail, FILE *f)
 		h[nh++] = tail;
 	}
 	if (rc == 0)
-		rc = merge(sp, h, nh, put_row, f);
+		rc = merge(sp, h, nh, put_row, o);
 	cursors_close(c, nc);
 	return rc;
+}
+
+int
+settle_spill_copy(settle_spill_next_fn next, void *ctx, FILE *f)
+{
+	struct settle_spill_rec r;
+	struct out o;
+
+	o.f = f;
+	o.len = 0;
+	if (next(ctx, &r) > 0 && copy_source(next, ctx, &r, &o) < 0)
+		return -1;
+	return out_flush(&o);
 }
 
 int
@@ -527,6 +579,8 @@ settle_spill_write(struct settle_spill *sp, settle_spill_next_fn next,
     void *ctx, FILE *f)
 {
 	struct cursor tail;
+	struct out o;
+	int rc;
 
 	sp->why[0] = '\0';
 	memset(&tail, 0, sizeof(tail));
@@ -534,8 +588,12 @@ settle_spill_write(struct settle_spill *sp, settle_spill_next_fn next,
 		tail.next = next;
 		tail.ctx = ctx;
 	}
+	o.f = f;
+	o.len = 0;
 	if (!sp->unordered && (tail.next == NULL ||
 	    !before_last(sp, &tail.cur)))
-		return copy_runs(sp, &tail, f);
-	return merge_all(sp, &tail, f);
+		rc = copy_runs(sp, &tail, &o);
+	else
+		rc = merge_all(sp, &tail, &o);
+	return rc < 0 ? -1 : out_flush(&o);
 }

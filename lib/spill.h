@@ -56,6 +56,9 @@ int settle_spill_add_run(struct settle_spill *sp, settle_spill_next_fn next,
 int settle_spill_write(struct settle_spill *sp, settle_spill_next_fn tail,
     void *ctx, FILE *f);
 
+/* Write the row bytes of every record of next, in its order: 0 or -1. */
+int settle_spill_copy(settle_spill_next_fn next, void *ctx, FILE *f);
+
 /* Why the last call failed ("" when it did not fail on the spill file). */
 const char *settle_spill_strerror(const struct settle_spill *sp);
 
