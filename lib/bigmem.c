@@ -3,6 +3,7 @@
  */
 #define _DEFAULT_SOURCE		/* MADV_HUGEPAGE, where there is one */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -23,4 +24,18 @@ settle_bigmem_alloc(size_t bytes)
 	(void)madvise(p, bytes, MADV_HUGEPAGE);
 #endif
 	return p;
+}
+
+void
+settle_bigmem_hint(void *p, size_t bytes)
+{
+	uintptr_t a = (uintptr_t)p, e = a + bytes;
+
+	/* Only whole huge pages inside the buffer can be huge pages. */
+	a = (a + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	e &= ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
 }

@@ -15,4 +15,11 @@
  */
 void *settle_bigmem_alloc(size_t bytes);
 
+/*
+ * Ask for huge pages for the not yet touched memory at p (bytes long) of
+ * a buffer from malloc() or realloc(); pages already in use stay as they
+ * are.
+ */
+void settle_bigmem_hint(void *p, size_t bytes);
+
 #endif

@@ -86,39 +86,72 @@ find(struct settle_dedup *t, uint64_t id1, uint64_t id2)
 	}
 }
 
-/*
- * A zeroed table.  Zeroing a large one with memset, on huge pages where
- * there are any, costs fewer page faults than calloc()'s untouched pages
- * that the first random reads and writes fault in twice.
- */
-static struct settle_dedup_entry *
-alloc_slots(size_t cap)
+static int
+is_empty(const struct settle_dedup_entry *e)
 {
-	size_t bytes = cap * sizeof(struct settle_dedup_entry);
-	void *p = settle_bigmem_alloc(bytes);
+	return e->id1 == 0 && e->id2 == 0;
+}
 
-	if (p != NULL)
-		memset(p, 0, bytes);
-	return p;
+/* Take the entry at slot i out and put it where the current mask wants it. */
+static void
+reinsert(struct settle_dedup *t, size_t i)
+{
+	struct settle_dedup_entry e = t->slots[i];
+
+	if (is_empty(&e))
+		return;
+	memset(&t->slots[i], 0, sizeof(e));
+	*find(t, e.id1, e.id2) = e;
+}
+
+/*
+ * Double the table where it is, so that a large table is never held twice
+ * and its pages are moved rather than copied (realloc).  With the mask one
+ * bit wider an entry's home is its old home or that plus the old size.
+ * Going up from an empty slot s, each entry taken out and put back lands
+ * at or before its old slot, or in the new upper half: never past an entry
+ * not yet moved, so none already moved loses its way.  The entries in
+ * [0, s), which may have wrapped round from the top, wait aside and go
+ * back last.
+ */
+static int
+grow_in_place(struct settle_dedup *t)
+{
+	size_t old = t->cap, s = 0, i;
+	struct settle_dedup_entry *p, *aside = NULL;
+
+	while (!is_empty(&t->slots[s]))
+		s++;
+	if (s > 0 && (aside = malloc(s * sizeof(*aside))) == NULL)
+		return -1;
+	if ((p = realloc(t->slots, 2 * old * sizeof(*p))) == NULL) {
+		free(aside);
+		return -1;
+	}
+	settle_bigmem_hint(p + old, old * sizeof(*p));
+	memset(p + old, 0, old * sizeof(*p));
+	t->slots = p;
+	t->cap = 2 * old;
+	if (s > 0) {
+		memcpy(aside, p, s * sizeof(*p));
+		memset(p, 0, s * sizeof(*p));
+	}
+	for (i = s + 1; i < old; i++)
+		reinsert(t, i);
+	for (i = 0; i < s; i++)
+		*find(t, aside[i].id1, aside[i].id2) = aside[i];
+	free(aside);
+	return 0;
 }
 
 static int
 grow(struct settle_dedup *t)
 {
-	struct settle_dedup old = *t;
-	size_t i;
-
-	t->cap = old.cap ? old.cap * 2 : 1024;
-	t->slots = alloc_slots(t->cap);
-	if (t->slots == NULL) {
-		*t = old;
+	if (t->cap > 0)
+		return grow_in_place(t);
+	if ((t->slots = calloc(1024, sizeof(*t->slots))) == NULL)
 		return -1;
-	}
-	for (i = 0; i < old.cap; i++)
-		if (old.slots[i].id1 != 0 || old.slots[i].id2 != 0)
-			*find(t, old.slots[i].id1, old.slots[i].id2) =
-			    old.slots[i];
-	free(old.slots);
+	t->cap = 1024;
 	return 0;
 }
 

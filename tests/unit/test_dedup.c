@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dedup.h"
@@ -216,4 +217,105 @@ Test(dedup, hash64_values_are_stable)
 	for (i = 0; i < sizeof(gold) / sizeof(gold[0]); i++)
 		cr_expect_eq(settle_hash64(in, gold[i].len, 0x5e771e01),
 		    gold[i].want, "length %zu", gold[i].len);
+}
+
+/* Every entry of want[0..n) is in t, and t holds exactly n entries. */
+static void
+expect_all(struct settle_dedup *t, const struct settle_dedup_entry *want,
+    size_t n)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < t->cap; i++)
+		used += t->slots[i].id1 != 0 || t->slots[i].id2 != 0;
+	cr_assert_eq(used, n, "%zu slots used, %zu entries", used, n);
+	for (i = 0; i < n; i++)
+		cr_assert(settle_dedup_has(t, &want[i]), "entry %zu of %zu "
+		    "lost at capacity %zu", i, n, t->cap);
+}
+
+/*
+ * The table doubles in place: after every growth every entry must still
+ * be found.  Homes are chosen so that clusters wrap round the end of the
+ * table and straddle the halves, with the bit that picks the new half set
+ * and clear in turn.
+ */
+static void
+grow_with_homes(uint64_t (*home)(size_t i), size_t n)
+{
+	struct settle_dedup_entry *e = calloc(n, sizeof(*e));
+	struct settle_dedup t;
+	size_t i, cap;
+
+	cr_assert_not_null(e);
+	settle_dedup_init(&t);
+	for (i = 0; i < n; i++) {
+		e[i].id1 = home(i);
+		e[i].id2 = i + 1;
+		e[i].content = i;
+		cap = t.cap;
+		cr_assert_eq(settle_dedup_put(&t, &e[i]), 0);
+		if (t.cap != cap && cap > 0)
+			expect_all(&t, e, i + 1);
+	}
+	expect_all(&t, e, n);
+	settle_dedup_release(&t);
+	free(e);
+}
+
+/* All near the top of a 1024-slot table: one cluster wraps into 0. */
+static uint64_t
+home_top(size_t i)
+{
+	return 1000 + i % 24 + ((uint64_t)(i % 7) << 10) + ((uint64_t)i << 20);
+}
+
+/* Spread, with runs at both ends of every size of table. */
+static uint64_t
+home_ends(size_t i)
+{
+	uint64_t x = (uint64_t)i * UINT64_C(0x9e3779b97f4a7c15);
+
+	return i % 3 == 0 ? (x & ~UINT64_C(0xff)) | 0xfe :
+	    i % 3 == 1 ? x & ~UINT64_C(0xff) : x;
+}
+
+/* Homes all equal in their low bits: one long cluster. */
+static uint64_t
+home_same(size_t i)
+{
+	return ((uint64_t)i << 32) | 1023;
+}
+
+Test(dedup, grows_in_place_wrapping_cluster)
+{
+	grow_with_homes(home_top, 650);
+}
+
+Test(dedup, grows_in_place_ends)
+{
+	grow_with_homes(home_ends, 100000);
+}
+
+Test(dedup, grows_in_place_one_cluster)
+{
+	grow_with_homes(home_same, 5000);
+}
+
+static uint64_t home_seed;
+
+/* Homes bunched round a few random points, for many seeds. */
+static uint64_t
+home_bunched(size_t i)
+{
+	uint64_t x = (home_seed + i / 50) * UINT64_C(0x9e3779b97f4a7c15);
+
+	x ^= x >> 29;
+	return (x & ~UINT64_C(0x3f)) | ((uint64_t)i * 7 % 64);
+}
+
+Test(dedup, grows_in_place_many_seeds)
+{
+	for (home_seed = 1; home_seed <= 300; home_seed++)
+		grow_with_homes(home_bunched, 700 + home_seed * 5);
 }
