@@ -108,6 +108,26 @@ read_amount(const struct settle_dialect *d, const struct settle_span *v,
 	    settle_money_parse_poisha(v->p, v->len, out);
 }
 
+/*
+ * 1 when the amount field has the dialect's syntax whatever its size: an
+ * amount that reads but does not fit 64 bits must count in the control
+ * sum, which then cannot be kept, so its file is refused.
+ */
+static int
+amount_syntax(const struct settle_dialect *d, const struct settle_span *v)
+{
+	size_t i, dot = v->len;
+
+	for (i = 0; i < v->len; i++) {
+		if (v->p[i] == '.' && d->amount_unit == SU_TAKA && dot == v->len)
+			dot = i;
+		else if (v->p[i] < '0' || v->p[i] > '9')
+			return 0;
+	}
+	return dot > 0 && (dot == v->len || (v->len - dot - 1 >= 1 &&
+	    v->len - dot - 1 <= 2));
+}
+
 static int
 read_time(const struct settle_dialect *d, const struct settle_span *f,
     struct settle_span *shown, char *buf, size_t buflen, int64_t *out)
@@ -330,6 +350,9 @@ tally(struct reader *r, const struct settle_charge *c, long line)
 	return 0;
 }
 
+static int refuse(struct reader *r, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 detail_record(struct reader *r, const struct settle_line *ln)
 {
@@ -350,6 +373,9 @@ detail_record(struct reader *r, const struct settle_line *ln)
 	settle_dedup_key(&key, c.id, c.id_len);
 	settle_dedup_prefetch(r->o->dedup, &key);
 	readable = read_amount(r->d, &f[r->d->col[SF_AMOUNT]], &c.amount) == 0;
+	if (!readable && amount_syntax(r->d, &f[r->d->col[SF_AMOUNT]]))
+		return refuse(r, ln->no, "field '%s': an amount too large for "
+		    "the control sum", r->d->colname[r->d->col[SF_AMOUNT]]);
 	if (count(r, ln->no, readable ? c.amount : 0) < 0)
 		return SETTLE_EDATA;
 	c.op = r->d->op;
@@ -370,8 +396,6 @@ detail_record(struct reader *r, const struct settle_line *ln)
 	return r->on_charge != NULL ? r->on_charge(r->ctx, &c) : 0;
 }
 
-static int refuse(struct reader *r, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static int
 refuse(struct reader *r, long line, const char *fmt, ...)

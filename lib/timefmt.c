@@ -112,16 +112,19 @@ settle_time_parse_iso(const char *s, size_t len, int64_t *out)
 int
 settle_time_parse_epoch_ms(const char *s, size_t len, int64_t *out)
 {
+	/* The last millisecond of 9999-12-31: later instants are bad. */
+	const int64_t max = INT64_C(253402300799999);
 	int64_t v = 0;
 	size_t i;
 
-	/* 15 digits reach past the year 9999: anything longer is bad. */
-	if (len == 0 || len > 15)
+	if (len == 0)
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
 		v = v * 10 + (s[i] - '0');
+		if (v > max)
+			return -1;
 	}
 	*out = v / 1000;
 	return 0;
