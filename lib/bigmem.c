@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "bigmem.h"
 
@@ -30,12 +31,17 @@ void
 settle_bigmem_hint(void *p, size_t bytes)
 {
 	uintptr_t a = (uintptr_t)p, e = a + bytes;
+	long pg = sysconf(_SC_PAGESIZE);
 
-	/* Only whole huge pages inside the buffer can be huge pages. */
-	a = (a + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-	e &= ~(uintptr_t)(HUGE_PAGE - 1);
+	if (bytes < HUGE_PAGE || pg <= 0)
+		return;
+	/*
+	 * The whole mapping, to its page edges: advice on part of it would
+	 * split it, and a split mapping can no longer be moved by realloc.
+	 */
+	a &= ~(uintptr_t)(pg - 1);
+	e = (e + (uintptr_t)pg - 1) & ~(uintptr_t)(pg - 1);
 #ifdef MADV_HUGEPAGE
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+	(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 #endif
 }

@@ -16,9 +16,8 @@
 void *settle_bigmem_alloc(size_t bytes);
 
 /*
- * Ask for huge pages for the not yet touched memory at p (bytes long) of
- * a buffer from malloc() or realloc(); pages already in use stay as they
- * are.
+ * Ask for huge pages for a large buffer p (bytes long) from malloc() or
+ * realloc(): for the pages it has not touched yet.
  */
 void settle_bigmem_hint(void *p, size_t bytes);
 

@@ -128,7 +128,7 @@ grow_in_place(struct settle_dedup *t)
 		free(aside);
 		return -1;
 	}
-	settle_bigmem_hint(p + old, old * sizeof(*p));
+	settle_bigmem_hint(p, 2 * old * sizeof(*p));
 	memset(p + old, 0, old * sizeof(*p));
 	t->slots = p;
 	t->cap = 2 * old;

@@ -35,3 +35,23 @@ Test(bigmem, large_ones_aligned)
 	cr_expect_eq((uintptr_t)p % (2u << 20), 0);
 	free(p);
 }
+
+/* A hinted buffer keeps growing by realloc with its contents. */
+Test(bigmem, hint_then_realloc)
+{
+	size_t n = 3u << 20, i;
+	unsigned char *p = malloc(n), *q;
+
+	cr_assert_not_null(p);
+	settle_bigmem_hint(p, n);
+	settle_bigmem_hint(p, 100);
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 7);
+	q = realloc(p, 2 * n);
+	cr_assert_not_null(q);
+	settle_bigmem_hint(q, 2 * n);
+	memset(q + n, 0, n);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(q[i], (unsigned char)(i * 7), "byte %zu", i);
+	free(q);
+}
