@@ -59,27 +59,22 @@ settle_outputs_get(const struct settle_outputs *o, const char *name)
 	return NULL;
 }
 
-/*
- * Row sets, each sorted, written one after the other behind a header, as
- * one file (the sets' keys must not interleave).
- */
+/* A row set, sorted, behind a header, as one file (a bundle's rejects). */
 static int
 rows_file(struct settle_outputs *o, const char *name, const char *header,
-    struct settle_rows *rows, int nsets)
+    struct settle_rows *rows)
 {
 	struct settle_out b;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int bad = 0, i;
+	int bad;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return SETTLE_ENOMEM;
 	fputs(header, f);
-	for (i = 0; i < nsets && !bad; i++) {
-		settle_rows_sort(&rows[i]);
-		bad = rows[i].failed || settle_rows_write(&rows[i], f) < 0;
-	}
+	settle_rows_sort(rows);
+	bad = rows->failed || settle_rows_write(rows, f) < 0;
 	if (fclose(f) != 0 || bad) {
 		free(buf);
 		return SETTLE_ENOMEM;
@@ -397,16 +392,7 @@ settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
 
 	memset(&out, 0, sizeof(out));
 	sort_matches(in->day);
-	rc = 0;
-	if (!in->rows_written) {
-		rc = rows_file(&out, "charges.csv", SETTLE_CHARGES_HEADER,
-		    in->charges, in->ncharges);
-		if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
-			rc = rows_file(&out, "rejects.csv",
-			    SETTLE_REJECTS_HEADER, in->rejects, 1);
-	}
-	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
-		rc = matches_file(in, -1, "matches.csv", &out);
+	rc = matches_file(in, -1, "matches.csv", &out);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = disputes_file(in, -1, "disputes.csv", &out);
 	for (i = 0; i < in->cf->nops && rc == 0; i++) {
@@ -441,7 +427,7 @@ settle_report_bundle_files(const struct settle_report_in *in, int op,
 		rc = disputes_file(in, op, "disputes.csv", out);
 	if (rc == 0)
 		rc = rows_file(out, "rejects.csv", SETTLE_REJECTS_HEADER,
-		    &in->ops[op].rejects, 1);
+		    &in->ops[op].rejects);
 	if (rc < 0)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering a bundle");

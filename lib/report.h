@@ -39,7 +39,6 @@ struct settle_report_in {
 	int64_t date;
 	struct settle_rows *charges;		/* accepted charges: one set */
 	int ncharges;				/* per operator, in order */
-	int rows_written;		/* charges.csv, rejects.csv done */
 	struct settle_rows *rejects;		/* every reject */
 	struct settle_opinput *ops;		/* cf->nops of them */
 	struct settle_day *day;
@@ -50,7 +49,8 @@ struct settle_report_in {
 typedef int (*settle_emit_fn)(void *ctx, const struct settle_file *f);
 
 /*
- * Render every file of the outbox, bundles excepted, one at a time: each
+ * Render the files of the outbox but charges.csv, rejects.csv (the caller
+ * streams those from their row sets) and the bundles, one at a time: each
  * is handed to emit and freed before the next is rendered, so that only
  * one is in memory.  Numbers the day's disputes (dispute ids).  Returns 0,
  * SETTLE_ENOMEM or what emit returned.

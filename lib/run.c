@@ -290,6 +290,34 @@ known_other(void *ctx, int kind, const char *ref, size_t len)
 	    len);
 }
 
+/* Threads of the run, one an operator at most. */
+struct workers {
+	pthread_t th[SETTLE_MAX_OPS];
+	int started[SETTLE_MAX_OPS];
+	int n;
+};
+
+/* Run fn(arg) on a thread of its own, or here when none can be had. */
+static void
+workers_start(struct workers *w, void *(*fn)(void *), void *arg)
+{
+	w->started[w->n] = pthread_create(&w->th[w->n], NULL, fn, arg) == 0;
+	if (!w->started[w->n])
+		fn(arg);
+	w->n++;
+}
+
+static void
+workers_join(struct workers *w)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->started[i])
+			pthread_join(w->th[i], NULL);
+	w->n = 0;
+}
+
 /*
  * One operator's file is read on its own thread: its rows, rejects, ids
  * and records go to memory of its own, and the records reach the engine
@@ -503,8 +531,7 @@ static int
 read_inputs(struct run *r)
 {
 	struct opread t[SETTLE_MAX_OPS];
-	pthread_t th[SETTLE_MAX_OPS];
-	int started[SETTLE_MAX_OPS] = { 0 };
+	struct workers w = { .n = 0 };
 	int i, rc;
 
 	memset(t, 0, sizeof(t));
@@ -512,14 +539,10 @@ read_inputs(struct run *r)
 		t[i].r = r;
 		t[i].op = i;
 		settle_out_init(&t[i].scratch, NULL, 0);
-		started[i] = pthread_create(&th[i], NULL, read_one, &t[i]) == 0;
-		if (!started[i])
-			read_one(&t[i]);
+		workers_start(&w, read_one, &t[i]);
 	}
 	rc = read_orders(r);
-	for (i = 0; i < r->cf.nops; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
+	workers_join(&w);
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		if ((rc = t[i].rc) < 0)
 			*r->err = t[i].err;
@@ -657,8 +680,7 @@ write_bundles(struct run *r, const struct settle_report_in *in,
     const char *dir)
 {
 	struct bundlejob j[SETTLE_MAX_OPS];
-	pthread_t th[SETTLE_MAX_OPS];
-	int started[SETTLE_MAX_OPS] = { 0 };
+	struct workers w = { .n = 0 };
 	int i, rc = 0;
 
 	progress(r, "signing the bundles%s", "");
@@ -668,14 +690,9 @@ write_bundles(struct run *r, const struct settle_report_in *in,
 		j[i].in = in;
 		j[i].dir = dir;
 		j[i].op = i;
-		started[i] = pthread_create(&th[i], NULL, bundle_one, &j[i]) ==
-		    0;
-		if (!started[i])
-			bundle_one(&j[i]);
+		workers_start(&w, bundle_one, &j[i]);
 	}
-	for (i = 0; i < r->cf.nops; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
+	workers_join(&w);
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		if ((rc = j[i].rc) < 0)
 			*r->err = j[i].err;
@@ -890,7 +907,6 @@ report_in(struct run *r, struct settle_report_in *in)
 	in->date = r->o->date;
 	in->charges = r->charges;
 	in->ncharges = r->cf.nops;
-	in->rows_written = 1;
 	in->rejects = &r->rejects;
 	in->ops = r->ops;
 	in->day = &r->day;
