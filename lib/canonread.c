@@ -274,8 +274,9 @@ match_kind(const char *s)
 	return -1;
 }
 
+/* A matches.csv row into m, its text in mem. */
 static int
-match_row(struct creader *r, struct settle_match *m)
+match_row(struct creader *r, struct settle_match *m, struct settle_arena *mem)
 {
 	char **f = r->fld;
 
@@ -299,9 +300,10 @@ match_row(struct creader *r, struct settle_match *m)
 	    &m->delivery) < 0)) || (m->kind == SO_BPO && int_field(r, 12,
 	    "postage_poisha", &m->postage) < 0))
 		return SETTLE_EDATA;
-	m->order_ref = strdup(f[0]);
-	m->charge_ids = strdup(f[7]);
-	m->merchant = m->kind == SO_ECAB ? strdup(f[8]) : NULL;
+	m->order_ref = settle_arena_strndup(mem, f[0], strlen(f[0]));
+	m->charge_ids = settle_arena_strndup(mem, f[7], strlen(f[7]));
+	m->merchant = m->kind == SO_ECAB ? settle_arena_strndup(mem, f[8],
+	    strlen(f[8])) : NULL;
 	if (m->order_ref == NULL || m->charge_ids == NULL ||
 	    (m->kind == SO_ECAB && m->merchant == NULL))
 		return cbad(r, NULL, "out of memory");
@@ -335,13 +337,8 @@ settle_canon_read_matches(const char *path, struct settle_day *d,
 
 	rc = open_reader(&r, path, SETTLE_MATCHES_HEADER, err);
 	while (rc == 0 && (rc = next_record(&r)) > 0) {
-		if ((rc = match_row(&r, &m)) == 0 && day_add(d, &m) < 0)
+		if ((rc = match_row(&r, &m, &d->mem)) == 0 && day_add(d, &m) < 0)
 			rc = cbad(&r, NULL, "out of memory");
-		if (rc < 0) {
-			free(m.order_ref);
-			free(m.charge_ids);
-			free(m.merchant);
-		}
 	}
 	close_reader(&r);
 	return rc < 0 ? rc : 0;

@@ -59,50 +59,31 @@ settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 	memset(e, 0, sizeof(*e));
 	e->cf = c;
 	e->last_date = -1;
+	settle_arena_init(&e->mem);
 	strmap_init(&e->refs);
-	for (i = 0; i < SETTLE_MAX_OPS; i++)
+	for (i = 0; i < SETTLE_MAX_OPS; i++) {
 		settle_dedup_init(&e->dedup[i]);
+		settle_arena_init(&e->ids[i].mem);
+	}
 }
 
-static void
-group_free(struct egroup *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->n; i++)
-		free(g->recs[i].id);
-	free(g->recs);
-	free(g);
-}
-
-static void
-ref_free(struct eref *r)
-{
-	free(r->order.merchant);
-	free(r->ref);
-	free(r);
-}
-
+/*
+ * References, groups and their records live in the engine's arena: one
+ * that ends or expires is only unlinked, and all go back at release.
+ */
 void
 settle_engine_release(struct settle_engine *e)
 {
-	struct strmap_slot *s;
-	size_t i = 0;
 	int k;
 
-	for (i = 0; i < e->npending; i++)
-		group_free(e->pending[i]);
 	free(e->pending);
-	i = 0;
-	while ((s = strmap_next(&e->refs, &i)) != NULL)
-		ref_free(s->val);
 	strmap_release(&e->refs);
 	for (k = 0; k < SETTLE_MAX_OPS; k++) {
 		settle_dedup_release(&e->dedup[k]);
-		for (i = 0; i < e->ids[k].n; i++)
-			free(e->ids[k].v[i].id);
 		free(e->ids[k].v);
+		settle_arena_release(&e->ids[k].mem);
 	}
+	settle_arena_release(&e->mem);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -119,14 +100,10 @@ settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 
 	if (r != NULL)
 		return r;
-	r = calloc(1, sizeof(*r));
-	if (r == NULL || (r->ref = strndup(ref, len)) == NULL ||
-	    strmap_put(&e->refs, r->ref, len, r) < 0) {
-		if (r != NULL)
-			free(r->ref);
-		free(r);
+	r = settle_arena_zalloc(&e->mem, sizeof(*r));
+	if (r == NULL || (r->ref = settle_arena_strndup(&e->mem, ref, len)) ==
+	    NULL || strmap_put(&e->refs, r->ref, len, r) < 0)
 		return NULL;
-	}
 	r->len = len;
 	return r;
 }
@@ -146,8 +123,7 @@ settle_engine_group_new(struct settle_engine *e, struct eref *ref,
 		e->pending = np;
 		e->cappending = ncap;
 	}
-	g = calloc(1, sizeof(*g));
-	if (g == NULL)
+	if ((g = settle_arena_zalloc(&e->mem, sizeof(*g))) == NULL)
 		return NULL;
 	g->seq = e->seq++;
 	g->ref = ref;
@@ -160,10 +136,7 @@ settle_engine_group_new(struct settle_engine *e, struct eref *ref,
 	return g;
 }
 
-/*
- * Take g off the pending list (it matched, was disputed or closed); the
- * caller frees it once the day is closed.
- */
+/* Take g off the pending list: it matched, was disputed or closed. */
 static void
 group_end(struct settle_engine *e, struct egroup *g, int done)
 {
@@ -172,8 +145,6 @@ group_end(struct settle_engine *e, struct egroup *g, int done)
 	e->pending[g->pos] = last;
 	last->pos = g->pos;
 	g->ended = 1;
-	/* Room was reserved by settle_engine_close(). */
-	e->dead[e->ndead++] = g;
 	/* Ending a group is activity: the reference's horizon starts again. */
 	if (g->ref != NULL)
 		g->ref->last = e->date;
@@ -184,27 +155,29 @@ group_end(struct settle_engine *e, struct egroup *g, int done)
 	}
 }
 
+/* The records grow in the arena: a full array is copied to one twice its size. */
 int
-settle_engine_group_add(struct egroup *g, const char *op, const char *id,
-    size_t idlen, const char *msisdn, int64_t amount, int64_t at, int kind)
+settle_engine_group_add(struct settle_engine *e, struct egroup *g,
+    const char *op, const char *id, size_t idlen, const char *msisdn,
+    int64_t amount, int64_t at, int kind)
 {
 	struct erec *r;
 	size_t ncap;
 
 	if (g->n == g->cap) {
-		ncap = g->cap ? g->cap * 2 : 2;
-		r = realloc(g->recs, ncap * sizeof(*r));
-		if (r == NULL)
+		ncap = g->cap ? g->cap * 2 : 1;
+		if (ncap > SIZE_MAX / sizeof(*r) ||
+		    (r = settle_arena_alloc(&e->mem, ncap * sizeof(*r))) == NULL)
 			return SETTLE_ENOMEM;
+		if (g->n > 0)
+			memcpy(r, g->recs, g->n * sizeof(*r));
 		g->recs = r;
 		g->cap = ncap;
 	}
 	r = &g->recs[g->n];
 	memset(r, 0, sizeof(*r));
-	if ((r->id = malloc(idlen + 1)) == NULL)
+	if ((r->id = settle_arena_strndup(&e->mem, id, idlen)) == NULL)
 		return SETTLE_ENOMEM;
-	memcpy(r->id, id, idlen);
-	r->id[idlen] = '\0';
 	snprintf(r->op, sizeof(r->op), "%s", op);
 	snprintf(r->msisdn, sizeof(r->msisdn), "%s", msisdn);
 	r->amount = amount;
@@ -255,10 +228,9 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	if (r == NULL)
 		return SETTLE_ENOMEM;
 	eo = &r->order;
-	free(eo->merchant);
 	memset(eo, 0, sizeof(*eo));
-	if (o->kind == SO_ECAB && (eo->merchant = strndup(o->merchant,
-	    o->merchant_len)) == NULL)
+	if (o->kind == SO_ECAB && (eo->merchant = settle_arena_strndup(&e->mem,
+	    o->merchant, o->merchant_len)) == NULL)
 		return SETTLE_ENOMEM;
 	eo->kind = o->kind;
 	memcpy(eo->office, o->office, sizeof(eo->office));
@@ -291,11 +263,7 @@ settle_day_release(struct settle_day *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->nmatches; i++) {
-		free(d->matches[i].order_ref);
-		free(d->matches[i].charge_ids);
-		free(d->matches[i].merchant);
-	}
+	settle_arena_release(&d->mem);
 	for (i = 0; i < d->ndisputes; i++) {
 		free(d->disputes[i].order_ref);
 		free(d->disputes[i].charge_ids);
@@ -372,7 +340,7 @@ settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
 	if (g == NULL && (g = settle_engine_group_new(e, r, r != NULL &&
 	    r->matched)) == NULL)
 		return SETTLE_ENOMEM;
-	return settle_engine_group_add(g, c->op, c->id, c->id_len, c->msisdn,
+	return settle_engine_group_add(e, g, c->op, c->id, c->id_len, c->msisdn,
 	    c->amount, c->at, c->kind);
 }
 
@@ -421,15 +389,17 @@ group_stat(const struct egroup *g, struct gstat *st)
 	st->msisdn = g->n > 0 ? g->recs[0].msisdn : o != NULL ? o->msisdn : "";
 }
 
+/* The group's ids joined with ';', in new memory or in mem when given. */
 static char *
-charge_ids(const struct egroup *g)
+charge_ids(const struct egroup *g, struct settle_arena *mem)
 {
 	size_t i, len = 1;
 	char *s, *p;
 
 	for (i = 0; i < g->n; i++)
 		len += strlen(g->recs[i].id) + 1;
-	if ((s = malloc(len)) == NULL)
+	if ((s = mem != NULL ? settle_arena_alloc(mem, len) : malloc(len)) ==
+	    NULL)
 		return NULL;
 	p = s;
 	*p = '\0';
@@ -463,10 +433,11 @@ add_match(struct settle_engine *e, struct settle_day *d,
 	}
 	m = &d->matches[d->nmatches++];
 	memset(m, 0, sizeof(*m));
-	m->order_ref = strdup(ref->ref);
-	m->charge_ids = charge_ids(g);
+	m->order_ref = settle_arena_strndup(&d->mem, ref->ref, ref->len);
+	m->charge_ids = charge_ids(g, &d->mem);
 	if (o->merchant != NULL)
-		m->merchant = strdup(o->merchant);
+		m->merchant = settle_arena_strndup(&d->mem, o->merchant,
+		    strlen(o->merchant));
 	if (m->order_ref == NULL || m->charge_ids == NULL ||
 	    (o->merchant != NULL && m->merchant == NULL))
 		return SETTLE_ENOMEM;
@@ -778,7 +749,7 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	snprintf(x->op, sizeof(x->op), "%s", st.op);
 	x->reason = reason;
 	x->order_ref = strdup(g->ref != NULL ? g->ref->ref : "");
-	x->charge_ids = charge_ids(g);
+	x->charge_ids = charge_ids(g, NULL);
 	memcpy(x->msisdn, st.msisdn, strlen(st.msisdn) + 1);
 	x->amount = amount;
 	x->detail = detail;
@@ -802,7 +773,6 @@ expire_refs(struct settle_engine *e)
 		if (r->group != NULL || r->last >= keep)
 			continue;
 		strmap_del(&e->refs, r->ref, r->len);
-		ref_free(r);
 	}
 }
 
@@ -830,15 +800,8 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 	size_t i, n = e->npending, nc = 0;
 	int rc;
 
-	all = malloc((n + 1) * sizeof(*all));
-	e->dead = malloc((n + 1) * sizeof(*e->dead));
-	e->ndead = 0;
-	if (all == NULL || e->dead == NULL) {
-		free(all);
-		free(e->dead);
-		e->dead = NULL;
+	if ((all = malloc((n + 1) * sizeof(*all))) == NULL)
 		return SETTLE_ENOMEM;
-	}
 	memcpy(all, e->pending, n * sizeof(*all));
 	rc = match_pass(e, d, all, n);
 	for (i = 0; i < n && rc == 0; i++)
@@ -849,10 +812,6 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 	for (i = 0; i < nc && rc == 0; i++)
 		if (!all[i]->ended)
 			rc = raise_dispute(e, d, all[i]);
-	for (i = 0; i < e->ndead; i++)
-		group_free(e->dead[i]);
-	free(e->dead);
-	e->dead = NULL;
 	free(all);
 	if (rc == 0) {
 		pending_stats(e, d);
@@ -877,7 +836,7 @@ settle_engine_remember(struct settle_engine *e, int op, const char *id,
 		l->cap = ncap;
 	}
 	v = &l->v[l->n];
-	if ((v->id = strndup(id, len)) == NULL)
+	if ((v->id = settle_arena_strndup(&l->mem, id, len)) == NULL)
 		return SETTLE_ENOMEM;
 	v->content = content;
 	v->date = date;
@@ -896,10 +855,8 @@ settle_engine_window(struct settle_engine *e, int64_t from)
 		l = &e->ids[op];
 		settle_dedup_release(&e->dedup[op]);
 		for (i = k = 0; i < l->n; i++) {
-			if (l->v[i].date < from) {
-				free(l->v[i].id);
+			if (l->v[i].date < from)
 				continue;
-			}
 			l->v[k++] = l->v[i];
 			if (settle_dedup_check(&e->dedup[op], l->v[k - 1].id,
 			    strlen(l->v[k - 1].id), l->v[k - 1].content,

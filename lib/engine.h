@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "charges.h"
 #include "config.h"
 #include "dedup.h"
@@ -37,7 +38,7 @@ const char *settle_dispute_name(int reason);
 /* The latest row of an order. */
 struct eorder {
 	int kind;			/* SO_BPO / SO_ECAB */
-	char *merchant;			/* ECAB; owned */
+	char *merchant;			/* ECAB; in the engine's arena */
 	char office[8];
 	char msisdn[16];
 	char op[16];
@@ -48,7 +49,7 @@ struct eorder {
 /* A successful record in a group. */
 struct erec {
 	char op[16];
-	char *id;			/* owned */
+	char *id;			/* in the engine's arena */
 	char msisdn[16];
 	int64_t amount, at;
 	int kind;			/* SK_* */
@@ -69,7 +70,7 @@ struct egroup {
 };
 
 struct eref {
-	char *ref;			/* owned; the map's key */
+	char *ref;			/* the map's key; in the arena */
 	size_t len;
 	int has_order;
 	struct eorder order;
@@ -79,7 +80,7 @@ struct eref {
 	int64_t last;			/* business date of last activity */
 };
 
-/* One matched group, as written to matches.csv. */
+/* One matched group, as written to matches.csv; text in the day's arena. */
 struct settle_match {
 	char *order_ref;
 	int kind;			/* SO_* */
@@ -115,6 +116,7 @@ struct settle_opday {
 
 struct settle_day {
 	int64_t date;
+	struct settle_arena mem;	/* the matches' text */
 	struct settle_match *matches;
 	size_t nmatches, capm;
 	int matches_sorted;		/* sorted by order_ref */
@@ -126,7 +128,7 @@ struct settle_day {
 
 /* A remembered charge id, as written to the state file. */
 struct settle_idrec {
-	char *id;			/* owned */
+	char *id;			/* in the list's arena */
 	uint64_t content;
 	int64_t date;			/* business date of charged_at */
 };
@@ -134,15 +136,15 @@ struct settle_idrec {
 struct settle_idlist {
 	struct settle_idrec *v;
 	size_t n, cap;
+	struct settle_arena mem;	/* the ids' text */
 };
 
 struct settle_engine {
 	const struct settle_config *cf;
+	struct settle_arena mem;		/* references, groups, records */
 	struct strmap refs;			/* reference -> struct eref */
 	struct egroup **pending;
 	size_t npending, cappending;
-	struct egroup **dead;			/* ended during a close */
-	size_t ndead;
 	uint64_t seq;
 	struct settle_dedup dedup[SETTLE_MAX_OPS];
 	struct settle_idlist ids[SETTLE_MAX_OPS];	/* same ids, as text */
@@ -179,8 +181,9 @@ struct eref *settle_engine_ref(struct settle_engine *e, const char *ref,
     size_t len);
 struct egroup *settle_engine_group_new(struct settle_engine *e,
     struct eref *ref, int reopened);
-int settle_engine_group_add(struct egroup *g, const char *op, const char *id,
-    size_t idlen, const char *msisdn, int64_t amount, int64_t at, int kind);
+int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
+    const char *op, const char *id, size_t idlen, const char *msisdn,
+    int64_t amount, int64_t at, int kind);
 
 /* Remember an accepted charge id for op (text and hash).  0 or ENOMEM. */
 int settle_engine_remember(struct settle_engine *e, int op, const char *id,

@@ -9,6 +9,7 @@
 #include "canon.h"
 #include "csvio.h"
 #include "report.h"
+#include "strsort.h"
 #include "timefmt.h"
 
 #define DISPUTES_HEADER "dispute_id,operator,reason,order_ref,charge_ids," \
@@ -85,20 +86,45 @@ rows_file(struct settle_outputs *o, const char *name, const char *header,
 	return add_file(o, name, &b);
 }
 
+/*
+ * Matches in order_ref order, once for every file that lists them.  When
+ * memory for the keys cannot be had they stay as they are and the caller
+ * fails.
+ */
 static int
-cmp_match(const void *a, const void *b)
-{
-	return strcmp(((const struct settle_match *)a)->order_ref,
-	    ((const struct settle_match *)b)->order_ref);
-}
-
-/* Matches in order_ref order, once for every file that lists them. */
-static void
 sort_matches(struct settle_day *d)
 {
-	if (!d->matches_sorted)
-		qsort(d->matches, d->nmatches, sizeof(*d->matches), cmp_match);
+	struct settle_skey *k;
+	struct settle_match *v;
+	size_t i;
+
+	if (d->matches_sorted)
+		return 0;
+	k = malloc((d->nmatches + 1) * sizeof(*k));
+	v = malloc((d->nmatches + 1) * sizeof(*v));
+	if (k == NULL || v == NULL) {
+		free(k);
+		free(v);
+		return SETTLE_ENOMEM;
+	}
+	for (i = 0; i < d->nmatches; i++) {
+		k[i].s = d->matches[i].order_ref;
+		k[i].i = i;
+		settle_skey_set(&k[i]);
+	}
+	if (settle_skey_sort(k, d->nmatches) < 0) {
+		free(k);
+		free(v);
+		return SETTLE_ENOMEM;
+	}
+	for (i = 0; i < d->nmatches; i++)
+		v[i] = d->matches[k[i].i];
+	free(k);
+	free(d->matches);
+	d->matches = v;
+	d->capm = d->nmatches + 1;
 	d->matches_sorted = 1;
+	return 0;
 }
 
 static void
@@ -138,8 +164,8 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
 	struct settle_out b;
 	size_t i, n = 0;
 
-	sort_matches(in->day);
-	if ((v = malloc((d->nmatches + 1) * sizeof(*v))) == NULL)
+	if (sort_matches(in->day) < 0 ||
+	    (v = malloc((d->nmatches + 1) * sizeof(*v))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++)
 		if (op < 0 || strcmp(d->matches[i].op, in->cf->ops[op].code)
@@ -391,7 +417,6 @@ settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
 	int i, rc;
 
 	memset(&out, 0, sizeof(out));
-	sort_matches(in->day);
 	rc = matches_file(in, -1, "matches.csv", &out);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = disputes_file(in, -1, "disputes.csv", &out);

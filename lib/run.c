@@ -542,10 +542,12 @@ read_inputs(struct run *r)
 		workers_start(&w, read_one, &t[i]);
 	}
 	rc = read_orders(r);
+	progress(r, "reading the operators' files%s", "");
 	workers_join(&w);
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		if ((rc = t[i].rc) < 0)
 			*r->err = t[i].err;
+	progress(r, "grouping the charges%s", "");
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		rc = apply_records(r, &t[i]);
 	if (rc == SETTLE_ENOMEM && r->err->code == 0)
@@ -809,13 +811,16 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 		return settle_err_set(r->err, SETTLE_ECREATE, tmp, 0, NULL,
 		    "cannot create: %s", strerror(errno));
 	r->tmpdir = tmp;
+	progress(r, "writing %s", "charges.csv");
 	rc = write_rows(r, tmp, "charges.csv", SETTLE_CHARGES_HEADER,
 	    r->charges, r->cf.nops);
 	if (rc == 0)
 		rc = write_rows(r, tmp, "rejects.csv", SETTLE_REJECTS_HEADER,
 		    &r->rejects, 1);
-	if (rc == 0)
+	if (rc == 0) {
+		progress(r, "writing %s", "the report");
 		rc = settle_report_build(in, emit_file, r, r->err);
+	}
 	if (rc == 0)
 		rc = write_bundles(r, in, tmp);
 	if (rc == 0 && settle_fsync_dir(tmp) < 0)
@@ -929,6 +934,7 @@ compute(struct run *r)
 	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
 		return settle_err_set(r->err, rc, NULL, 0, NULL,
 		    "out of memory");
+	progress(r, "sharing%s", "");
 	return settle_share_compute(&r->e, &r->day, &r->tot, r->err);
 }
 
@@ -951,6 +957,7 @@ run_date(struct run *r, struct settle_run_result *res)
 	report_in(r, &in);
 	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0)
 		return rc;
+	progress(r, "saving the state%s", "");
 	if ((rc = save_state(r)) < 0)
 		return rc;
 	summarise(r, res);

@@ -8,6 +8,7 @@
 
 #include "money.h"
 #include "share.h"
+#include "strsort.h"
 #include "timefmt.h"
 
 /* Sum over tiers of bps x the part of x inside the tier. */
@@ -41,55 +42,67 @@ settle_share_day(const struct settle_tier *t, int n, int64_t before,
 	return 0;
 }
 
-static int
-cmp_by_merchant(const void *a, const void *b)
-{
-	const struct settle_match *x = *(const struct settle_match *const *)a;
-	const struct settle_match *y = *(const struct settle_match *const *)b;
-
-	return x->kind != y->kind ? x->kind - y->kind : x->kind == SO_ECAB ?
-	    strcmp(x->merchant, y->merchant) : strcmp(x->office, y->office);
-}
-
 /*
- * Per merchant and per office sums over the day's matches: sort the
- * matches by (kind, merchant or office) and add up each run.
+ * Per merchant and per office sums over the day's matches: sort the ECAB
+ * matches by merchant and the BPO ones by office, and add up each run.
  */
 static int
 aggregate(const struct settle_day *d, struct settle_totals *t)
 {
-	const struct settle_match **v, *m;
-	size_t i;
+	const struct settle_match *m;
+	struct settle_skey *v;
+	size_t i, ne = 0, nb = 0, n = d->nmatches;
 
-	v = malloc((d->nmatches + 1) * sizeof(*v));
-	t->merchants = calloc(d->nmatches + 1, sizeof(*t->merchants));
-	t->offices = calloc(d->nmatches + 1, sizeof(*t->offices));
+	v = malloc((n + 1) * sizeof(*v));
+	t->merchants = calloc(n + 1, sizeof(*t->merchants));
+	t->offices = calloc(n + 1, sizeof(*t->offices));
 	if (v == NULL || t->merchants == NULL || t->offices == NULL) {
 		free(v);
 		return SETTLE_ENOMEM;
 	}
-	for (i = 0; i < d->nmatches; i++)
-		v[i] = &d->matches[i];
-	qsort(v, d->nmatches, sizeof(*v), cmp_by_merchant);
-	for (i = 0; i < d->nmatches; i++) {
-		m = v[i];
+	/* ECAB keys from the front, BPO keys from the back. */
+	for (i = 0; i < n; i++) {
+		m = &d->matches[i];
 		if (m->kind == SO_ECAB) {
-			if (t->nmerchants == 0 || strcmp(t->merchants[
-			    t->nmerchants - 1].id, m->merchant) != 0)
-				t->merchants[t->nmerchants++].id = m->merchant;
-			t->merchants[t->nmerchants - 1].orders++;
-			t->merchants[t->nmerchants - 1].goods += m->goods;
+			v[ne].s = m->merchant;
+			v[ne].i = i;
+			settle_skey_set(&v[ne++]);
 		} else {
-			if (t->noffices == 0 || strcmp(t->offices[
-			    t->noffices - 1].code, m->office) != 0)
-				memcpy(t->offices[t->noffices++].code,
-				    m->office, sizeof(m->office));
-			t->offices[t->noffices - 1].orders++;
-			t->offices[t->noffices - 1].postage += m->postage;
+			v[n - 1 - nb].s = m->office;
+			v[n - 1 - nb].i = i;
+			settle_skey_set(&v[n - 1 - nb++]);
 		}
+	}
+	if (settle_skey_sort(v, ne) < 0 || settle_skey_sort(v + ne, nb) < 0) {
+		free(v);
+		return SETTLE_ENOMEM;
+	}
+	for (i = 0; i < ne; i++) {
+		m = &d->matches[v[i].i];
+		if (t->nmerchants == 0 || strcmp(t->merchants[
+		    t->nmerchants - 1].id, m->merchant) != 0)
+			t->merchants[t->nmerchants++].id = m->merchant;
+		t->merchants[t->nmerchants - 1].orders++;
+		if (settle_money_add(t->merchants[t->nmerchants - 1].goods,
+		    m->goods, &t->merchants[t->nmerchants - 1].goods) < 0)
+			goto overflow;
+	}
+	for (i = ne; i < n; i++) {
+		m = &d->matches[v[i].i];
+		if (t->noffices == 0 || strcmp(t->offices[
+		    t->noffices - 1].code, m->office) != 0)
+			memcpy(t->offices[t->noffices++].code, m->office,
+			    sizeof(m->office));
+		t->offices[t->noffices - 1].orders++;
+		if (settle_money_add(t->offices[t->noffices - 1].postage,
+		    m->postage, &t->offices[t->noffices - 1].postage) < 0)
+			goto overflow;
 	}
 	free(v);
 	return 0;
+overflow:
+	free(v);
+	return SETTLE_EDATA;
 }
 
 void
@@ -191,9 +204,12 @@ int
 settle_share_compute(struct settle_engine *e, const struct settle_day *d,
     struct settle_totals *t, struct settle_err *err)
 {
+	int rc;
+
 	memset(t, 0, sizeof(*t));
-	if (aggregate(d, t) < 0)
-		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+	if ((rc = aggregate(d, t)) < 0)
+		return settle_err_set(err, rc, NULL, 0, NULL, rc ==
+		    SETTLE_EDATA ? "payout arithmetic overflows" :
 		    "out of memory");
 	if (operator_shares(e, d, t, err) < 0)
 		return SETTLE_EDATA;

@@ -10,6 +10,7 @@
 #include "csvio.h"
 #include "source.h"
 #include "state.h"
+#include "strsort.h"
 #include "timefmt.h"
 
 /* Text with '%', control bytes and DEL escaped as %XX, after a tab. */
@@ -100,13 +101,6 @@ write_ref(struct settle_out *f, const struct eref *r)
 }
 
 static int
-cmp_ref(const void *a, const void *b)
-{
-	return strcmp((*(struct eref *const *)a)->ref,
-	    (*(struct eref *const *)b)->ref);
-}
-
-static int
 cmp_group(const void *a, const void *b)
 {
 	const struct egroup *x = *(struct egroup *const *)a;
@@ -118,17 +112,23 @@ cmp_group(const void *a, const void *b)
 static int
 write_refs(const struct settle_engine *e, struct settle_out *f)
 {
-	struct eref **v;
+	struct settle_skey *v;
 	struct strmap_slot *s;
 	size_t i = 0, n = 0;
 
 	if ((v = malloc((e->refs.n + 1) * sizeof(*v))) == NULL)
 		return -1;
-	while ((s = strmap_next(&e->refs, &i)) != NULL)
-		v[n++] = s->val;
-	qsort(v, n, sizeof(*v), cmp_ref);
+	while ((s = strmap_next(&e->refs, &i)) != NULL) {
+		v[n].s = s->key;
+		v[n].i = (size_t)(uintptr_t)s->val;
+		settle_skey_set(&v[n++]);
+	}
+	if (settle_skey_sort(v, n) < 0) {
+		free(v);
+		return -1;
+	}
 	for (i = 0; i < n; i++)
-		write_ref(f, v[i]);
+		write_ref(f, (const struct eref *)(uintptr_t)v[i].i);
 	free(v);
 	return 0;
 }
@@ -341,7 +341,8 @@ read_order(struct sreader *r, struct eorder *o)
 	int s;
 
 	o->kind = strcmp(r->f[6], "BPO") == 0 ? SO_BPO : SO_ECAB;
-	if (o->kind == SO_ECAB && (o->merchant = strdup(r->f[7])) == NULL)
+	if (o->kind == SO_ECAB && (o->merchant = settle_arena_strndup(
+	    &r->e->mem, r->f[7], strlen(r->f[7]))) == NULL)
 		return -1;
 	if (n >= sizeof(o->office) || strlen(r->f[9]) >= sizeof(o->msisdn) ||
 	    strlen(r->f[10]) >= sizeof(o->op))
@@ -412,7 +413,7 @@ read_rec(struct sreader *r)
 	    settle_time_parse_iso(r->f[5], strlen(r->f[5]), &at) < 0 ||
 	    (strcmp(r->f[6], "CHARGE") && strcmp(r->f[6], "REFUND")))
 		return sbad(r, "bad 'rec' line");
-	if (settle_engine_group_add(r->group, r->f[1], r->f[2],
+	if (settle_engine_group_add(r->e, r->group, r->f[1], r->f[2],
 	    strlen(r->f[2]), r->f[3], amount, at, strcmp(r->f[6], "REFUND") ?
 	    SK_CHARGE : SK_REFUND) < 0)
 		return sbad(r, "out of memory");

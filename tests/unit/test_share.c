@@ -284,12 +284,12 @@ add_match(struct settle_day *d, int kind, const char *op, const char *who,
 	m = &d->matches[d->nmatches++];
 	memset(m, 0, sizeof(*m));
 	snprintf(ref, sizeof(ref), "REF-%zu", d->nmatches);
-	m->order_ref = strdup(ref);
-	m->charge_ids = strdup(ref);
+	m->order_ref = settle_arena_strndup(&d->mem, ref, strlen(ref));
+	m->charge_ids = settle_arena_strndup(&d->mem, ref, strlen(ref));
 	m->kind = kind;
 	snprintf(m->op, sizeof(m->op), "%s", op);
 	if (kind == SO_ECAB) {
-		m->merchant = strdup(who);
+		m->merchant = settle_arena_strndup(&d->mem, who, strlen(who));
 		m->goods = goods;
 		m->delivery = delivery;
 	} else {

@@ -1,0 +1,25 @@
+/*
+ * Sorting many items by a byte string, as strcmp orders them, without
+ * chasing a pointer at every comparison: each item's key carries the
+ * string's first 16 bytes as two big-endian words, and the string itself
+ * is read only when those are equal.  Ties keep the items' given order.
+ */
+#ifndef SETTLE_STRSORT_H
+#define SETTLE_STRSORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct settle_skey {
+	uint64_t hi, lo;	/* the first 16 bytes, zero-padded */
+	const char *s;		/* the NUL-terminated string */
+	size_t i;		/* the item's index */
+};
+
+/* Fill k's words from k->s; set k->s and k->i first. */
+void settle_skey_set(struct settle_skey *k);
+
+/* Sort v[0..n) by string, then index.  0, or -1 when out of memory. */
+int settle_skey_sort(struct settle_skey *v, size_t n);
+
+#endif
