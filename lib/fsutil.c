@@ -60,6 +60,29 @@ settle_atomic_open(struct settle_atomic *a, const char *path,
 }
 
 int
+settle_atomic_open_named(struct settle_atomic *a, const char *path,
+    const char *suffix, struct settle_err *err)
+{
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	if (snprintf(a->path, sizeof(a->path), "%s", path) >=
+	    (int)sizeof(a->path) || snprintf(a->tmp, sizeof(a->tmp),
+	    "%s%s", path, suffix) >= (int)sizeof(a->tmp))
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "path too long");
+	fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || (a->f = fdopen(fd, "wb")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		a->tmp[0] = '\0';
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int
 settle_atomic_commit(struct settle_atomic *a, struct settle_err *err)
 {
 	char dir[4096];

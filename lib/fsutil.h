@@ -19,6 +19,14 @@ struct settle_atomic {
 int settle_atomic_open(struct settle_atomic *a, const char *path,
     struct settle_err *err);
 
+/*
+ * Open path + suffix as the temporary file, a leftover of that name
+ * replaced: for a writer that holds a lock, so that the name is known in
+ * advance.  Returns 0 or SETTLE_ECREATE.
+ */
+int settle_atomic_open_named(struct settle_atomic *a, const char *path,
+    const char *suffix, struct settle_err *err);
+
 /* Flush, fsync, close and rename into place.  0 or SETTLE_EIO. */
 int settle_atomic_commit(struct settle_atomic *a, struct settle_err *err);
 

@@ -53,6 +53,7 @@ struct run {
 	struct settle_out scratch;
 	EVP_PKEY *key;
 	const char *tmpdir;		/* the outbox folder being written */
+	struct statejob *state;		/* the snapshot being written */
 	int lockfd;
 	struct settle_err *err;
 };
@@ -316,6 +317,72 @@ workers_join(struct workers *w)
 		if (w->started[i])
 			pthread_join(w->th[i], NULL);
 	w->n = 0;
+}
+
+/*
+ * The snapshot of the state after the date is written and fsynced on a
+ * thread of its own while the outbox is written; it is renamed into place
+ * only after the outbox is published.
+ */
+struct statejob {
+	struct run *r;
+	struct settle_atomic a;
+	struct workers w;
+	int rc, joined;
+	struct settle_err err;
+};
+
+static void *
+state_one(void *arg)
+{
+	struct statejob *j = arg;
+	char path[SETTLE_PATH + 32];
+
+	snapshot_path(j->r, j->r->o->date, path, sizeof(path));
+	if ((j->rc = settle_atomic_open_named(&j->a, path, ".tmp.next",
+	    &j->err)) < 0)
+		return NULL;
+	if (settle_state_write(&j->r->e, j->a.f) < 0 || fflush(j->a.f) != 0 ||
+	    fsync(fileno(j->a.f)) != 0)
+		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write the state: %s", strerror(errno));
+	return NULL;
+}
+
+static void
+state_start(struct run *r, struct statejob *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->r = r;
+	r->state = j;
+	workers_start(&j->w, state_one, j);
+}
+
+/* Wait for the snapshot: 0, or its error into the run's. */
+static int
+state_wait(struct run *r)
+{
+	struct statejob *j = r->state;
+
+	if (j == NULL)
+		return 0;
+	if (!j->joined)
+		workers_join(&j->w);
+	j->joined = 1;
+	if (j->rc < 0 && r->err->code == 0)
+		*r->err = j->err;
+	return j->rc;
+}
+
+/* Drop an unfinished snapshot (the run failed). */
+static void
+state_drop(struct run *r)
+{
+	if (r->state == NULL)
+		return;
+	state_wait(r);
+	settle_atomic_abort(&r->state->a);
+	r->state = NULL;
 }
 
 /*
@@ -826,6 +893,9 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 	if (rc == 0 && settle_fsync_dir(tmp) < 0)
 		rc = settle_err_set(r->err, SETTLE_EIO, tmp, 0, NULL,
 		    "cannot sync: %s", strerror(errno));
+	/* Nothing is published before the state to follow it is on disk. */
+	if (rc == 0)
+		rc = state_wait(r);
 	if (rc == 0)
 		rc = swap_in(r, tmp, final, old);
 	if (rc < 0) {
@@ -856,20 +926,14 @@ prune_snapshots(struct run *r)
 static int
 save_state(struct run *r)
 {
-	char path[SETTLE_PATH + 32];
-	struct settle_atomic a;
 	int64_t last = -1, first;
 	int rc;
 
-	snapshot_path(r, r->o->date, path, sizeof(path));
-	if ((rc = settle_atomic_open(&a, path, r->err)) < 0)
+	if ((rc = state_wait(r)) < 0)
 		return rc;
-	if (settle_state_write(&r->e, a.f) < 0) {
-		settle_atomic_abort(&a);
-		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
-		    "cannot write the state");
-	}
-	if ((rc = settle_atomic_commit(&a, r->err)) < 0)
+	rc = settle_atomic_commit(&r->state->a, r->err);
+	r->state = NULL;
+	if (rc < 0)
 		return rc;
 	if (read_mark(r, "FIRST", &first) == 1 &&
 	    (rc = write_mark(r, "FIRST", r->o->date)) < 0)
@@ -942,6 +1006,7 @@ static int
 run_date(struct run *r, struct settle_run_result *res)
 {
 	struct settle_report_in in;
+	struct statejob sj;
 	int rc;
 
 	if ((rc = load_base(r)) != 0) {
@@ -954,12 +1019,17 @@ run_date(struct run *r, struct settle_run_result *res)
 		return rc;
 	if ((rc = compute(r)) < 0)
 		return rc;
+	state_start(r, &sj);
 	report_in(r, &in);
-	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0)
+	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0) {
+		state_drop(r);
 		return rc;
+	}
 	progress(r, "saving the state%s", "");
-	if ((rc = save_state(r)) < 0)
+	if ((rc = save_state(r)) < 0) {
+		state_drop(r);
 		return rc;
+	}
 	summarise(r, res);
 	return 0;
 }
