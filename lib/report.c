@@ -2,6 +2,7 @@
  * Rendering the outbox: CSV files sorted by their key columns, the
  * statements in the SPEC's item order, and summary.json.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,18 +96,13 @@ static int
 sort_matches(struct settle_day *d)
 {
 	struct settle_skey *k;
-	struct settle_match *v;
-	size_t i;
+	struct settle_match t;
+	size_t i, j, src;
 
 	if (d->matches_sorted)
 		return 0;
-	k = malloc((d->nmatches + 1) * sizeof(*k));
-	v = malloc((d->nmatches + 1) * sizeof(*v));
-	if (k == NULL || v == NULL) {
-		free(k);
-		free(v);
+	if ((k = malloc((d->nmatches + 1) * sizeof(*k))) == NULL)
 		return SETTLE_ENOMEM;
-	}
 	for (i = 0; i < d->nmatches; i++) {
 		k[i].s = d->matches[i].order_ref;
 		k[i].i = i;
@@ -114,15 +110,24 @@ sort_matches(struct settle_day *d)
 	}
 	if (settle_skey_sort(k, d->nmatches) < 0) {
 		free(k);
-		free(v);
 		return SETTLE_ENOMEM;
 	}
-	for (i = 0; i < d->nmatches; i++)
-		v[i] = d->matches[k[i].i];
+	/*
+	 * Slot i takes the match at k[i].i: follow each cycle of the
+	 * permutation with one spare, marking the slots done as k[j].i = j.
+	 */
+	for (i = 0; i < d->nmatches; i++) {
+		if (k[i].i == i)
+			continue;
+		t = d->matches[i];
+		for (j = i; (src = k[j].i) != i; j = src) {
+			d->matches[j] = d->matches[src];
+			k[j].i = j;
+		}
+		d->matches[j] = t;
+		k[j].i = j;
+	}
 	free(k);
-	free(d->matches);
-	d->matches = v;
-	d->capm = d->nmatches + 1;
 	d->matches_sorted = 1;
 	return 0;
 }
@@ -177,6 +182,54 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
 		match_row(&b, v[i]);
 	free(v);
 	return add_file(o, name, &b);
+}
+
+int
+settle_report_matches_split(const struct settle_report_in *in, FILE *f,
+    const char *path, struct settle_file *opmatches, struct settle_err *err)
+{
+	const struct settle_day *d = in->day;
+	struct settle_out all, row, b[SETTLE_MAX_OPS];
+	const struct settle_match *m;
+	size_t i;
+	int k, bad = 0;
+
+	if (sort_matches(in->day) < 0)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory sorting the matches");
+	settle_out_init(&all, f, 0);
+	put(&all, SETTLE_MATCHES_HEADER);
+	for (k = 0; k < in->cf->nops; k++) {
+		settle_out_init(&b[k], NULL, 0);
+		put(&b[k], SETTLE_MATCHES_HEADER);
+	}
+	/* A row is rendered once, then copied to both files. */
+	settle_out_init(&row, NULL, 0);
+	for (i = 0; i < d->nmatches && !row.failed; i++) {
+		m = &d->matches[i];
+		row.len = 0;
+		match_row(&row, m);
+		settle_out_raw(&all, row.buf, row.len);
+		k = settle_config_op(in->cf, m->op, strlen(m->op));
+		if (k >= 0)
+			settle_out_raw(&b[k], row.buf, row.len);
+	}
+	bad = settle_out_flush(&all) < 0 ? 1 : row.failed ? 2 : 0;
+	settle_out_release(&all);
+	settle_out_release(&row);
+	for (k = 0; k < in->cf->nops; k++) {
+		if (b[k].failed)
+			bad = bad ? bad : 2;
+		snprintf(opmatches[k].name, sizeof(opmatches[k].name),
+		    "matches.csv");
+		opmatches[k].data = b[k].buf;
+		opmatches[k].len = b[k].len;
+	}
+	if (bad == 2)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory rendering the matches");
+	return bad ? settle_err_set(err, SETTLE_EIO, path, 0, NULL,
+	    "cannot write: %s", strerror(errno)) : 0;
 }
 
 /* Dispute order for numbering: operator, then reason, ref, charge ids. */
@@ -417,7 +470,8 @@ settle_report_build(const struct settle_report_in *in, settle_emit_fn emit,
 	int i, rc;
 
 	memset(&out, 0, sizeof(out));
-	rc = matches_file(in, -1, "matches.csv", &out);
+	rc = in->opmatches != NULL ? 0 : matches_file(in, -1, "matches.csv",
+	    &out);
 	if (rc == 0 && (rc = flush_files(&out, emit, ctx)) == 0)
 		rc = disputes_file(in, -1, "disputes.csv", &out);
 	for (i = 0; i < in->cf->nops && rc == 0; i++) {
@@ -446,8 +500,16 @@ settle_report_bundle_files(const struct settle_report_in *in, int op,
 
 	memset(out, 0, sizeof(*out));
 	rc = statement_file(in, op, "statement.csv", out);
-	if (rc == 0)
+	if (rc == 0 && in->opmatches != NULL) {
+		/* Taken over: freed with out. */
+		if (out->n >= SETTLE_MAX_FILES)
+			rc = SETTLE_ENOMEM;
+		else
+			out->f[out->n++] = in->opmatches[op];
+		memset(&in->opmatches[op], 0, sizeof(in->opmatches[op]));
+	} else if (rc == 0) {
 		rc = matches_file(in, op, "matches.csv", out);
+	}
 	if (rc == 0)
 		rc = disputes_file(in, op, "disputes.csv", out);
 	if (rc == 0)

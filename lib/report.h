@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "charges.h"
 #include "config.h"
@@ -43,6 +44,12 @@ struct settle_report_in {
 	struct settle_opinput *ops;		/* cf->nops of them */
 	struct settle_day *day;
 	const struct settle_totals *tot;
+	/*
+	 * Each operator's matches.csv, cf->nops of them, when the caller
+	 * rendered them with settle_report_matches_split(): the report then
+	 * leaves matches.csv out and the bundles take them from here.
+	 */
+	struct settle_file *opmatches;
 };
 
 /* Receives one rendered file; returns 0 or a negative code. */
@@ -83,6 +90,15 @@ int settle_report_match_files(const struct settle_report_in *in,
  */
 int settle_report_share_files(const struct settle_report_in *in,
     struct settle_outputs *out, struct settle_err *err);
+
+/*
+ * Write matches.csv, all operators, to f (path names it in errors) in one
+ * pass, and render each operator's rows into opmatches[k] (named
+ * matches.csv; freed by the caller) on the way.  0, SETTLE_ENOMEM, or
+ * SETTLE_EIO when f fails.
+ */
+int settle_report_matches_split(const struct settle_report_in *in, FILE *f,
+    const char *path, struct settle_file *opmatches, struct settle_err *err);
 
 void settle_outputs_release(struct settle_outputs *o);
 

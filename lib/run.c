@@ -38,7 +38,7 @@
 #define KEEP_SNAPSHOTS 9
 
 /* Memory for each operator's canonical rows before they spill to disk. */
-#define ROWS_BUDGET (16 * 1024 * 1024)
+#define ROWS_BUDGET (8 * 1024 * 1024)
 
 struct run {
 	const struct settle_run_opts *o;
@@ -54,6 +54,7 @@ struct run {
 	EVP_PKEY *key;
 	const char *tmpdir;		/* the outbox folder being written */
 	struct statejob *state;		/* the snapshot being written */
+	struct settle_file opm[SETTLE_MAX_OPS];	/* matches.csv per operator */
 	int lockfd;
 	struct settle_err *err;
 };
@@ -619,8 +620,11 @@ read_inputs(struct run *r)
 		rc = apply_records(r, &t[i]);
 	if (rc == SETTLE_ENOMEM && r->err->code == 0)
 		settle_err_set(r->err, rc, NULL, 0, NULL, "out of memory");
-	for (i = 0; i < r->cf.nops; i++)
+	for (i = 0; i < r->cf.nops; i++) {
 		opread_release(&t[i]);
+		/* The day is read: its ids stay listed for the state only. */
+		settle_dedup_release(&r->e.dedup[i]);
+	}
 	return rc;
 }
 
@@ -660,6 +664,33 @@ write_rows(struct run *r, const char *dir, const char *name,
 		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
 		    "cannot write: %s", strerror(errno));
 	return 0;
+}
+
+/*
+ * matches.csv streamed to its file; each operator's rows are kept for its
+ * bundle on the way.
+ */
+static int
+write_matches(struct run *r, const char *dir, struct settle_report_in *in)
+{
+	char path[SETTLE_PATH + 200];
+	int rc, e = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/matches.csv", dir);
+	if ((f = fopen(path, "wbx")) == NULL)
+		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	in->opmatches = r->opm;
+	rc = settle_report_matches_split(in, f, path, r->opm, r->err);
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		e = errno;
+	if (fclose(f) != 0 && e == 0)
+		e = errno;
+	if (rc == 0 && e != 0)
+		rc = settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(e));
+	return rc;
 }
 
 static int
@@ -860,7 +891,7 @@ swap_in(struct run *r, const char *tmp, const char *final, const char *old)
  * outbox/DATE (an earlier copy, with --force, is swapped out first).
  */
 static int
-publish(struct run *r, const struct settle_report_in *in, char *final,
+publish(struct run *r, struct settle_report_in *in, char *final,
     size_t flen)
 {
 	char tmp[SETTLE_PATH + 64], old[SETTLE_PATH + 64], ds[16];
@@ -884,6 +915,8 @@ publish(struct run *r, const struct settle_report_in *in, char *final,
 	if (rc == 0)
 		rc = write_rows(r, tmp, "rejects.csv", SETTLE_REJECTS_HEADER,
 		    &r->rejects, 1);
+	if (rc == 0)
+		rc = write_matches(r, tmp, in);
 	if (rc == 0) {
 		progress(r, "writing %s", "the report");
 		rc = settle_report_build(in, emit_file, r, r->err);
@@ -1079,6 +1112,8 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 		settle_rows_release(&r->ops[i].rejects);
 		settle_rows_release(&r->charges[i]);
 	}
+	for (i = 0; i < SETTLE_MAX_OPS; i++)
+		free(r->opm[i].data);
 	pthread_mutex_destroy(&r->mu);
 	settle_rows_release(&r->rejects);
 	settle_out_release(&r->scratch);

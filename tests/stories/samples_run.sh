@@ -56,6 +56,14 @@ for d in 26 27 28 29; do
 		$sel "$tmp/x/matches.csv" operator | grep -v "^operator$" |
 		    grep -qv "^$op$" && bad "$b holds another operator's" \
 		    "matches" || ok
+		# the bundle's matches.csv: the outbox's rows of its operator,
+		# byte for byte
+		python3 -c 'import csv, sys
+lines = open(sys.argv[1], "rb").read().decode().splitlines(True)
+keep = [lines[0]] + [l for l in lines[1:]
+    if next(csv.reader([l]))[2] == sys.argv[2]]
+sys.stdout.write("".join(keep))' "$out/matches.csv" $op >"$tmp/w"
+		check "$b matches.csv" "$tmp/x/matches.csv" "$tmp/w"
 	done
 done
 
