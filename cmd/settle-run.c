@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "frontend.h"
 #include "run.h"
 #include "timefmt.h"
@@ -46,7 +47,7 @@ main(int argc, char **argv)
 
 	fe_prog = "settle run";
 	memset(&o, 0, sizeof(o));
-	o.bundle_level = 6;
+	o.bundle_level = SETTLE_BUNDLE_LEVEL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "c:d:fl:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config = optarg; break;

@@ -53,13 +53,10 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 	struct settle_skey *v;
 	size_t i, ne = 0, nb = 0, n = d->nmatches;
 
-	v = malloc((n + 1) * sizeof(*v));
-	t->merchants = calloc(n + 1, sizeof(*t->merchants));
-	t->offices = calloc(n + 1, sizeof(*t->offices));
-	if (v == NULL || t->merchants == NULL || t->offices == NULL) {
-		free(v);
+	size_t nm = 0, no = 0;
+
+	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
 		return SETTLE_ENOMEM;
-	}
 	/* ECAB keys from the front, BPO keys from the back. */
 	for (i = 0; i < n; i++) {
 		m = &d->matches[i];
@@ -74,6 +71,16 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 		}
 	}
 	if (settle_skey_sort(v, ne) < 0 || settle_skey_sort(v + ne, nb) < 0) {
+		free(v);
+		return SETTLE_ENOMEM;
+	}
+	/* As many entries as distinct merchants and offices. */
+	for (i = 0; i < n; i++)
+		if (i == 0 || i == ne || strcmp(v[i].s, v[i - 1].s) != 0)
+			*(i < ne ? &nm : &no) += 1;
+	t->merchants = calloc(nm + 1, sizeof(*t->merchants));
+	t->offices = calloc(no + 1, sizeof(*t->offices));
+	if (t->merchants == NULL || t->offices == NULL) {
 		free(v);
 		return SETTLE_ENOMEM;
 	}
