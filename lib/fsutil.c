@@ -88,11 +88,13 @@ settle_atomic_commit(struct settle_atomic *a, struct settle_err *err)
 	char dir[4096];
 	int e = 0;
 
-	if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
-		e = errno;
-	if (fclose(a->f) != 0 && e == 0)
-		e = errno;
-	a->f = NULL;
+	if (a->f != NULL) {
+		if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+			e = errno;
+		if (fclose(a->f) != 0 && e == 0)
+			e = errno;
+		a->f = NULL;
+	}
 	if (e == 0 && rename(a->tmp, a->path) != 0)
 		e = errno;
 	if (e != 0) {

@@ -27,7 +27,11 @@ int settle_atomic_open(struct settle_atomic *a, const char *path,
 int settle_atomic_open_named(struct settle_atomic *a, const char *path,
     const char *suffix, struct settle_err *err);
 
-/* Flush, fsync, close and rename into place.  0 or SETTLE_EIO. */
+/*
+ * Flush, fsync, close and rename into place (a file the caller has
+ * flushed, fsynced and closed, a->f set to NULL, is only renamed), then
+ * fsync the folder.  0 or SETTLE_EIO.
+ */
 int settle_atomic_commit(struct settle_atomic *a, struct settle_err *err);
 
 /* Close and remove the temporary file. */

@@ -53,7 +53,9 @@ struct run {
 	struct settle_out scratch;
 	EVP_PKEY *key;
 	const char *tmpdir;		/* the outbox folder being written */
+	char tmppath[SETTLE_PATH + 64];	/* its path */
 	struct statejob *state;		/* the snapshot being written */
+	struct rowsjob *rows;		/* charges.csv, rejects.csv */
 	struct settle_file opm[SETTLE_MAX_OPS];	/* matches.csv per operator */
 	int lockfd;
 	struct settle_err *err;
@@ -338,15 +340,23 @@ state_one(void *arg)
 {
 	struct statejob *j = arg;
 	char path[SETTLE_PATH + 32];
+	int e = 0;
 
 	snapshot_path(j->r, j->r->o->date, path, sizeof(path));
 	if ((j->rc = settle_atomic_open_named(&j->a, path, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
+	errno = 0;
 	if (settle_state_write(&j->r->e, j->a.f) < 0 || fflush(j->a.f) != 0 ||
 	    fsync(fileno(j->a.f)) != 0)
+		e = errno != 0 ? errno : EIO;
+	/* Closed here: the commit only renames it. */
+	if (fclose(j->a.f) != 0 && e == 0)
+		e = errno;
+	j->a.f = NULL;
+	if (e != 0)
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
-		    "cannot write the state: %s", strerror(errno));
+		    "cannot write the state: %s", strerror(e));
 	return NULL;
 }
 
@@ -591,18 +601,128 @@ opread_release(struct opread *t)
 	free(t->text);
 }
 
+static int write_file_err(struct settle_err *err, const char *dir,
+    const char *name, const void *data, size_t len);
+static void clean_outbox(const char *outbox);
+static int remove_tree(const char *dir);
+
+/*
+ * Row sets streamed into dir/name behind a header (a spilled set is merged
+ * from its temporary file), then fsynced.
+ */
+static int
+write_rows(struct settle_err *err, const char *dir, const char *name,
+    const char *header, struct settle_rows *sets, int n)
+{
+	char path[SETTLE_PATH + 200];
+	int i, bad = 0, rc;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wbx")) == NULL)
+		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+	fputs(header, f);
+	for (i = 0; i < n && !bad; i++) {
+		settle_rows_sort(&sets[i]);
+		if (settle_rows_write(&sets[i], f) < 0) {
+			bad = 1;
+			if ((rc = settle_rows_error(&sets[i], err)) < 0) {
+				fclose(f);
+				return rc;
+			}
+		}
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		bad = 1;
+	if (fclose(f) != 0 || bad)
+		return settle_err_set(err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * charges.csv and rejects.csv are final once the files are read: they are
+ * written on a thread of their own while the day is matched and shared.
+ */
+struct rowsjob {
+	struct run *r;
+	struct workers w;
+	int rc, joined;
+	struct settle_err err;
+};
+
+static void *
+rows_one(void *arg)
+{
+	struct rowsjob *j = arg;
+	struct run *r = j->r;
+
+	j->rc = write_rows(&j->err, r->tmpdir, "charges.csv",
+	    SETTLE_CHARGES_HEADER, r->charges, r->cf.nops);
+	if (j->rc == 0)
+		j->rc = write_rows(&j->err, r->tmpdir, "rejects.csv",
+		    SETTLE_REJECTS_HEADER, &r->rejects, 1);
+	return NULL;
+}
+
+/* Wait for charges.csv and rejects.csv: 0, or their error into the run's. */
+static int
+rows_wait(struct run *r)
+{
+	struct rowsjob *j = r->rows;
+
+	if (j == NULL)
+		return 0;
+	if (!j->joined)
+		workers_join(&j->w);
+	j->joined = 1;
+	if (j->rc < 0 && r->err->code == 0)
+		*r->err = j->err;
+	return j->rc;
+}
+
+/*
+ * Make the temporary outbox folder, outbox/.tmp-DATE (leftovers of a
+ * killed run removed first), and start writing the rows into it.
+ */
+static int
+open_outbox(struct run *r, struct rowsjob *j)
+{
+	char ds[16];
+
+	settle_date_fmt(r->o->date, ds);
+	if (mkdirs(r->cf.outbox) < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, r->cf.outbox, 0,
+		    NULL, "cannot create the outbox: %s", strerror(errno));
+	clean_outbox(r->cf.outbox);
+	snprintf(r->tmppath, sizeof(r->tmppath), "%s/.tmp-%s", r->cf.outbox,
+	    ds);
+	if (mkdir(r->tmppath, 0755) < 0)
+		return settle_err_set(r->err, SETTLE_ECREATE, r->tmppath, 0,
+		    NULL, "cannot create: %s", strerror(errno));
+	r->tmpdir = r->tmppath;
+	progress(r, "writing %s", "charges.csv");
+	memset(j, 0, sizeof(*j));
+	j->r = r;
+	r->rows = j;
+	workers_start(&j->w, rows_one, j);
+	return 0;
+}
+
 /*
  * Read the orders on this thread while the operators' files are read on
  * threads of their own; then apply the records and gather the rows.
  */
 static int
-read_inputs(struct run *r)
+read_inputs(struct run *r, struct rowsjob *rj)
 {
 	struct opread t[SETTLE_MAX_OPS];
 	struct workers w = { .n = 0 };
 	int i, rc;
 
 	memset(t, 0, sizeof(t));
+	memset(rj, 0, sizeof(*rj));
 	for (i = 0; i < r->cf.nops; i++) {
 		t[i].r = r;
 		t[i].op = i;
@@ -615,6 +735,8 @@ read_inputs(struct run *r)
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		if ((rc = t[i].rc) < 0)
 			*r->err = t[i].err;
+	if (rc == 0)
+		rc = open_outbox(r, rj);
 	progress(r, "grouping the charges%s", "");
 	for (i = 0; i < r->cf.nops && rc == 0; i++)
 		rc = apply_records(r, &t[i]);
@@ -626,44 +748,6 @@ read_inputs(struct run *r)
 		settle_dedup_release(&r->e.dedup[i]);
 	}
 	return rc;
-}
-
-static int write_file_err(struct settle_err *err, const char *dir,
-    const char *name, const void *data, size_t len);
-
-/*
- * Row sets streamed into dir/name behind a header (a spilled set is merged
- * from its temporary file), then fsynced.
- */
-static int
-write_rows(struct run *r, const char *dir, const char *name,
-    const char *header, struct settle_rows *sets, int n)
-{
-	char path[SETTLE_PATH + 200];
-	int i, bad = 0, rc;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "wbx")) == NULL)
-		return settle_err_set(r->err, SETTLE_ECREATE, path, 0, NULL,
-		    "cannot create: %s", strerror(errno));
-	fputs(header, f);
-	for (i = 0; i < n && !bad; i++) {
-		settle_rows_sort(&sets[i]);
-		if (settle_rows_write(&sets[i], f) < 0) {
-			bad = 1;
-			if ((rc = settle_rows_error(&sets[i], r->err)) < 0) {
-				fclose(f);
-				return rc;
-			}
-		}
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		bad = 1;
-	if (fclose(f) != 0 || bad)
-		return settle_err_set(r->err, SETTLE_EIO, path, 0, NULL,
-		    "cannot write: %s", strerror(errno));
-	return 0;
 }
 
 /*
@@ -894,27 +978,14 @@ static int
 publish(struct run *r, struct settle_report_in *in, char *final,
     size_t flen)
 {
-	char tmp[SETTLE_PATH + 64], old[SETTLE_PATH + 64], ds[16];
-	int rc = 0;
+	char old[SETTLE_PATH + 64], ds[16];
+	const char *tmp = r->tmpdir;
+	int rc;
 
 	settle_date_fmt(r->o->date, ds);
-	if (mkdirs(r->cf.outbox) < 0)
-		return settle_err_set(r->err, SETTLE_ECREATE, r->cf.outbox, 0,
-		    NULL, "cannot create the outbox: %s", strerror(errno));
-	clean_outbox(r->cf.outbox);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", r->cf.outbox, ds);
 	snprintf(old, sizeof(old), "%s/.old-%s", r->cf.outbox, ds);
 	snprintf(final, flen, "%s/%s", r->cf.outbox, ds);
-	if (mkdir(tmp, 0755) < 0)
-		return settle_err_set(r->err, SETTLE_ECREATE, tmp, 0, NULL,
-		    "cannot create: %s", strerror(errno));
-	r->tmpdir = tmp;
-	progress(r, "writing %s", "charges.csv");
-	rc = write_rows(r, tmp, "charges.csv", SETTLE_CHARGES_HEADER,
-	    r->charges, r->cf.nops);
-	if (rc == 0)
-		rc = write_rows(r, tmp, "rejects.csv", SETTLE_REJECTS_HEADER,
-		    &r->rejects, 1);
+	rc = rows_wait(r);
 	if (rc == 0)
 		rc = write_matches(r, tmp, in);
 	if (rc == 0) {
@@ -931,12 +1002,22 @@ publish(struct run *r, struct settle_report_in *in, char *final,
 		rc = state_wait(r);
 	if (rc == 0)
 		rc = swap_in(r, tmp, final, old);
-	if (rc < 0) {
-		remove_tree(tmp);
+	if (rc < 0)
 		return rc;
-	}
+	r->tmpdir = NULL;
 	remove_tree(old);
 	return 0;
+}
+
+/* A failed run: wait for its threads, remove its temporary outbox. */
+static void
+discard_outbox(struct run *r)
+{
+	rows_wait(r);
+	r->rows = NULL;
+	if (r->tmpdir != NULL)
+		remove_tree(r->tmpdir);
+	r->tmpdir = NULL;
 }
 
 /* Drop snapshots older than the ones kept for --force. */
@@ -1016,7 +1097,7 @@ report_in(struct run *r, struct settle_report_in *in)
 }
 
 static int
-compute(struct run *r)
+compute(struct run *r, struct rowsjob *rj)
 {
 	int rc;
 
@@ -1025,7 +1106,7 @@ compute(struct run *r)
 		return settle_err_set(r->err, rc, NULL, 0, NULL,
 		    "out of memory");
 	settle_engine_begin(&r->e, r->o->date);
-	if ((rc = read_inputs(r)) < 0)
+	if ((rc = read_inputs(r, rj)) < 0)
 		return rc;
 	progress(r, "matching%s", "");
 	if ((rc = settle_engine_close(&r->e, &r->day)) < 0)
@@ -1040,6 +1121,7 @@ run_date(struct run *r, struct settle_run_result *res)
 {
 	struct settle_report_in in;
 	struct statejob sj;
+	struct rowsjob rj;
 	int rc;
 
 	if ((rc = load_base(r)) != 0) {
@@ -1050,11 +1132,14 @@ run_date(struct run *r, struct settle_run_result *res)
 		return rc;
 	if ((rc = load_key(r)) < 0)
 		return rc;
-	if ((rc = compute(r)) < 0)
+	if ((rc = compute(r, &rj)) < 0) {
+		discard_outbox(r);
 		return rc;
+	}
 	state_start(r, &sj);
 	report_in(r, &in);
 	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0) {
+		discard_outbox(r);
 		state_drop(r);
 		return rc;
 	}

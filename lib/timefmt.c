@@ -249,7 +249,25 @@ settle_date_parse(const char *s, int64_t *days)
 void
 settle_date_fmt(int64_t days, char *buf)
 {
-	settle_date_fmt_style(days, "YYYY-MM-DD", buf);
+	int y, m, d;
+
+	settle_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		settle_date_fmt_style(days, "YYYY-MM-DD", buf);
+		return;
+	}
+	/* Digit by digit: the state file writes one a line. */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
 }
 
 void

@@ -20,8 +20,10 @@
 #
 # strace counts calls thread by thread: when=N stops the first thread to
 # make its Nth call.  The points are numbered on the main thread's calls;
-# the files other threads write (the bundles) are reached through a path
-# filter (-P), which counts only the calls on that file.
+# writes and fsyncs of files with a name that stays the same from run to
+# run, and the files other threads write (the rows, the bundles, the state
+# snapshot), are reached through a path filter (-P), which counts only the
+# calls on that file.
 #
 # Needs strace; without it (or without ptrace) the story is skipped.
 set -u
@@ -179,9 +181,12 @@ number() {
 		if (match(s, /= [0-9]+$/))
 			fd[substr(s, RSTART + 2)] = pend[pid]
 	}
-	function point(name, only, what) {
+	# the main thread counts all its calls, as strace does
+	function point(name, only, what, pid) {
+		if (pid == main)
+			++c[name]
 		if (only == "-")
-			print name, ++c[name], "-", what
+			print name, c[name], "-", what
 		else
 			print name, ++k[only, name], only, what
 	}
@@ -219,14 +224,21 @@ number() {
 			what = name " " ((n in fd) ? fd[n] : "fd " n)
 			only = (n in fd) ? fd[n] : ""
 			sub(/^\.\//, "", only)
-			if (pid == main || !(only in mine))
+			# a file of the main thread under a name that
+			# stays the same from run to run is reached by its
+			# path too, so that calls of the other threads do
+			# not take the fault
+			if (pid == main && only != "" &&
+			    only !~ /\.tmp\.[^\/]*$/)
+				mine[only] = 1
+			if (!(only in mine))
 				only = "-"
 		} else {
 			what = s
 			sub(/\) += .*/, ")", what)
 		}
 		if (pid == main || only != "-")
-			point(name, only, what)
+			point(name, only, what, pid)
 	}' "$1"
 }
 number "$tmp/trace" >"$tmp/calls"

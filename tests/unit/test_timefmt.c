@@ -486,3 +486,20 @@ Test(timefmt, independent_of_tz)
 		    zones[i]);
 	}
 }
+
+/* The digit-by-digit date agrees with the formatted one, years 0 to 9999. */
+Test(timefmt, date_fmt_matches_style)
+{
+	char a[16], b[16];
+	int64_t d;
+
+	for (d = -719468; d < 2932897; d += 7) {
+		settle_date_fmt(d, a);
+		settle_date_fmt_style(d, "YYYY-MM-DD", b);
+		cr_assert_str_eq(a, b, "day %lld", (long long)d);
+	}
+	settle_date_fmt(INT64_C(2932896), a);
+	cr_assert_str_eq(a, "9999-12-31");
+	settle_date_fmt(INT64_C(-719468), a);
+	cr_assert_str_eq(a, "0000-03-01");
+}
