@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -87,6 +88,64 @@ check_files(const struct settle_bundle_file *f, size_t n,
 	return 0;
 }
 
+#define CHUNK (256 * 1024)
+
+/*
+ * Hand f's bytes to fn(ctx, bytes, n) in pieces: its data, or chunks read
+ * from its fd.  0, or -1 with errno (a read that fails or ends early, EIO).
+ */
+static int
+each_chunk(const struct settle_bundle_file *f,
+    int (*fn)(void *ctx, const unsigned char *p, size_t n), void *ctx)
+{
+	unsigned char *buf;
+	size_t off = 0, want;
+	ssize_t got;
+	int rc = 0;
+
+	if (f->data != NULL || f->len == 0)
+		return f->len == 0 ? 0 : fn(ctx, f->data, f->len);
+	if ((buf = malloc(CHUNK)) == NULL)
+		return -1;
+	while (rc == 0 && off < f->len) {
+		want = f->len - off < CHUNK ? f->len - off : CHUNK;
+		got = pread(f->fd, buf, want, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;
+			rc = -1;
+			break;
+		}
+		rc = fn(ctx, buf, (size_t)got);
+		off += (size_t)got;
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+digest_chunk(void *ctx, const unsigned char *p, size_t n)
+{
+	return EVP_DigestUpdate(ctx, p, n) == 1 ? 0 : -1;
+}
+
+/* SHA-256 of f's bytes into md (32 bytes).  0 or -1. */
+static int
+file_digest(const struct settle_bundle_file *f, unsigned char *md)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int rc = -1;
+
+	if (c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	    each_chunk(f, digest_chunk, c) == 0 &&
+	    EVP_DigestFinal_ex(c, md, NULL) == 1)
+		rc = 0;
+	EVP_MD_CTX_free(c);
+	return rc;
+}
+
 /* MANIFEST of n sorted files; *out is malloc'd. */
 static int
 make_manifest(const struct settle_bundle_file *f, size_t n, char **out,
@@ -102,11 +161,11 @@ make_manifest(const struct settle_bundle_file *f, size_t n, char **out,
 		    "out of memory");
 	p = buf;
 	for (i = 0; i < n; i++) {
-		if (EVP_Digest(f[i].data, f[i].len, md, NULL, EVP_sha256(),
-		    NULL) != 1) {
+		if (file_digest(&f[i], md) < 0) {
 			free(buf);
-			return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
-			    "cannot compute SHA-256");
+			return settle_err_set(err, SETTLE_EIO, NULL, 0, NULL,
+			    "cannot compute the SHA-256 of %s: %s", f[i].name,
+			    strerror(errno));
 		}
 		for (j = 0; j < sizeof(md); j++) {
 			*p++ = hex[md[j] >> 4];
@@ -152,12 +211,22 @@ outbuf_write(struct archive *a, void *client, const void *data, size_t n)
 }
 
 static int
+data_chunk(void *ctx, const unsigned char *p, size_t n)
+{
+	la_ssize_t w;
+	size_t off;
+
+	for (off = 0; off < n; off += (size_t)w)
+		if ((w = archive_write_data(ctx, p + off, n - off)) <= 0)
+			return -1;
+	return 0;
+}
+
+static int
 write_entry(struct archive *a, const struct settle_bundle_file *f,
     int64_t mtime)
 {
 	struct archive_entry *e;
-	la_ssize_t w;
-	size_t off;
 	int r;
 
 	if ((e = archive_entry_new()) == NULL)
@@ -171,10 +240,11 @@ write_entry(struct archive *a, const struct settle_bundle_file *f,
 	archive_entry_set_mtime(e, (time_t)mtime, 0);
 	r = archive_write_header(a, e);
 	archive_entry_free(e);
-	for (off = 0; r == ARCHIVE_OK && off < f->len; off += (size_t)w) {
-		w = archive_write_data(a, f->data + off, f->len - off);
-		if (w <= 0)
-			r = ARCHIVE_FATAL;
+	if (r == ARCHIVE_OK && each_chunk(f, data_chunk, a) < 0) {
+		if (archive_errno(a) == 0)
+			archive_set_error(a, errno, "cannot read %s: %s",
+			    f->name, strerror(errno));
+		r = ARCHIVE_FATAL;
 	}
 	return r;
 }

@@ -42,11 +42,15 @@
 #define SETTLE_BUNDLE_LEVEL_DEFAULT 1
 #define SETTLE_BUNDLE_DATE_MAX	99420	/* 2242-03-16, ustar's mtime limit */
 
-/* One file to pack; data is borrowed. */
+/*
+ * One file to pack; data is borrowed.  When data is NULL and len is not 0,
+ * the len bytes are read from fd, from offset 0 (pread), while packing.
+ */
 struct settle_bundle_file {
 	const char *name;
 	const unsigned char *data;
 	size_t len;
+	int fd;
 };
 
 /* What a successful verification saw. */

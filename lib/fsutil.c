@@ -120,6 +120,33 @@ settle_atomic_abort(struct settle_atomic *a)
 	a->tmp[0] = '\0';
 }
 
+FILE *
+settle_tmpfile(const char *tag)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd, n;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	n = snprintf(path, sizeof(path), "%s/settle-%s.tmp.XXXXXX", dir, tag);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return NULL;
+	unlink(path);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if ((f = fdopen(fd, "w+b")) == NULL) {
+		n = errno;
+		close(fd);
+		errno = n;
+	}
+	return f;
+}
+
 int
 settle_fsync_dir(const char *dir)
 {

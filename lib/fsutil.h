@@ -37,6 +37,12 @@ int settle_atomic_commit(struct settle_atomic *a, struct settle_err *err);
 /* Close and remove the temporary file. */
 void settle_atomic_abort(struct settle_atomic *a);
 
+/*
+ * A temporary file for "w+b", in $TMPDIR or /tmp, named settle-TAG.tmp.*
+ * and unlinked at once.  NULL with errno when it cannot be made.
+ */
+FILE *settle_tmpfile(const char *tag);
+
 /* fsync a folder.  0 or -1. */
 int settle_fsync_dir(const char *dir);
 

@@ -9,6 +9,7 @@
 
 #include "canon.h"
 #include "csvio.h"
+#include "fsutil.h"
 #include "report.h"
 #include "strsort.h"
 #include "timefmt.h"
@@ -186,50 +187,56 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
 
 int
 settle_report_matches_split(const struct settle_report_in *in, FILE *f,
-    const char *path, struct settle_file *opmatches, struct settle_err *err)
+    const char *path, struct settle_opfile *opmatches,
+    struct settle_err *err)
 {
 	const struct settle_day *d = in->day;
 	struct settle_out all, row, b[SETTLE_MAX_OPS];
 	const struct settle_match *m;
 	size_t i;
-	int k, bad = 0;
+	int k, e = 0;
 
 	if (sort_matches(in->day) < 0)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory sorting the matches");
 	settle_out_init(&all, f, 0);
+	settle_out_init(&row, NULL, 0);
 	put(&all, SETTLE_MATCHES_HEADER);
 	for (k = 0; k < in->cf->nops; k++) {
-		settle_out_init(&b[k], NULL, 0);
+		opmatches[k].len = 0;
+		if ((opmatches[k].f = settle_tmpfile("matches")) == NULL)
+			e = errno;
+		settle_out_init(&b[k], opmatches[k].f, 0);
 		put(&b[k], SETTLE_MATCHES_HEADER);
 	}
 	/* A row is rendered once, then copied to both files. */
-	settle_out_init(&row, NULL, 0);
-	for (i = 0; i < d->nmatches && !row.failed; i++) {
+	for (i = 0; i < d->nmatches && e == 0 && !row.failed; i++) {
 		m = &d->matches[i];
 		row.len = 0;
 		match_row(&row, m);
 		settle_out_raw(&all, row.buf, row.len);
 		k = settle_config_op(in->cf, m->op, strlen(m->op));
-		if (k >= 0)
+		if (k >= 0) {
 			settle_out_raw(&b[k], row.buf, row.len);
+			opmatches[k].len += row.len;
+		}
 	}
-	bad = settle_out_flush(&all) < 0 ? 1 : row.failed ? 2 : 0;
+	if (e == 0 && settle_out_flush(&all) < 0)
+		e = errno != 0 ? errno : EIO;
+	for (k = 0; k < in->cf->nops; k++) {
+		opmatches[k].len += sizeof(SETTLE_MATCHES_HEADER) - 1;
+		if (e == 0 && opmatches[k].f != NULL && (settle_out_flush(&b[k])
+		    < 0 || fflush(opmatches[k].f) != 0))
+			e = errno != 0 ? errno : EIO;
+		settle_out_release(&b[k]);
+	}
 	settle_out_release(&all);
 	settle_out_release(&row);
-	for (k = 0; k < in->cf->nops; k++) {
-		if (b[k].failed)
-			bad = bad ? bad : 2;
-		snprintf(opmatches[k].name, sizeof(opmatches[k].name),
-		    "matches.csv");
-		opmatches[k].data = b[k].buf;
-		opmatches[k].len = b[k].len;
-	}
-	if (bad == 2)
+	if (row.failed)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering the matches");
-	return bad ? settle_err_set(err, SETTLE_EIO, path, 0, NULL,
-	    "cannot write: %s", strerror(errno)) : 0;
+	return e != 0 ? settle_err_set(err, SETTLE_EIO, path, 0, NULL,
+	    "cannot write: %s", strerror(e)) : 0;
 }
 
 /* Dispute order for numbering: operator, then reason, ref, charge ids. */
@@ -500,16 +507,8 @@ settle_report_bundle_files(const struct settle_report_in *in, int op,
 
 	memset(out, 0, sizeof(*out));
 	rc = statement_file(in, op, "statement.csv", out);
-	if (rc == 0 && in->opmatches != NULL) {
-		/* Taken over: freed with out. */
-		if (out->n >= SETTLE_MAX_FILES)
-			rc = SETTLE_ENOMEM;
-		else
-			out->f[out->n++] = in->opmatches[op];
-		memset(&in->opmatches[op], 0, sizeof(in->opmatches[op]));
-	} else if (rc == 0) {
+	if (rc == 0 && in->opmatches == NULL)
 		rc = matches_file(in, op, "matches.csv", out);
-	}
 	if (rc == 0)
 		rc = disputes_file(in, op, "disputes.csv", out);
 	if (rc == 0)

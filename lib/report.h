@@ -28,6 +28,12 @@ struct settle_outputs {
 	int n;
 };
 
+/* One operator's file rendered to a temporary file, read back by pread. */
+struct settle_opfile {
+	FILE *f;		/* NULL: none */
+	size_t len;
+};
+
 /* What the run read for one operator. */
 struct settle_opinput {
 	struct settle_charge_totals tot;
@@ -49,7 +55,7 @@ struct settle_report_in {
 	 * rendered them with settle_report_matches_split(): the report then
 	 * leaves matches.csv out and the bundles take them from here.
 	 */
-	struct settle_file *opmatches;
+	struct settle_opfile *opmatches;
 };
 
 /* Receives one rendered file; returns 0 or a negative code. */
@@ -71,7 +77,8 @@ const struct settle_file *settle_outputs_get(const struct settle_outputs *o,
 
 /*
  * Render one operator's statement, matches and disputes again as the
- * bundle's entries (statement.csv, matches.csv, disputes.csv, rejects.csv).
+ * bundle's entries (statement.csv, matches.csv, disputes.csv, rejects.csv);
+ * matches.csv is left out when in->opmatches holds it.
  */
 int settle_report_bundle_files(const struct settle_report_in *in, int op,
     struct settle_outputs *out, struct settle_err *err);
@@ -93,12 +100,13 @@ int settle_report_share_files(const struct settle_report_in *in,
 
 /*
  * Write matches.csv, all operators, to f (path names it in errors) in one
- * pass, and render each operator's rows into opmatches[k] (named
- * matches.csv; freed by the caller) on the way.  0, SETTLE_ENOMEM, or
- * SETTLE_EIO when f fails.
+ * pass, and each operator's rows to a temporary file, opmatches[k] (closed
+ * by the caller), on the way.  0, SETTLE_ENOMEM, or SETTLE_EIO when a
+ * file fails.
  */
 int settle_report_matches_split(const struct settle_report_in *in, FILE *f,
-    const char *path, struct settle_file *opmatches, struct settle_err *err);
+    const char *path, struct settle_opfile *opmatches,
+    struct settle_err *err);
 
 void settle_outputs_release(struct settle_outputs *o);
 

@@ -56,7 +56,7 @@ struct run {
 	char tmppath[SETTLE_PATH + 64];	/* its path */
 	struct statejob *state;		/* the snapshot being written */
 	struct rowsjob *rows;		/* charges.csv, rejects.csv */
-	struct settle_file opm[SETTLE_MAX_OPS];	/* matches.csv per operator */
+	struct settle_opfile opm[SETTLE_MAX_OPS]; /* matches.csv per operator */
 	int lockfd;
 	struct settle_err *err;
 };
@@ -845,8 +845,17 @@ bundle_one(void *arg)
 		bf[k].name = bo.f[k].name;
 		bf[k].data = (const unsigned char *)bo.f[k].data;
 		bf[k].len = bo.f[k].len;
+		bf[k].fd = -1;
 	}
-	j->rc = settle_bundle_build(bf, (size_t)bo.n, j->r->o->date, j->r->key,
+	if (j->in->opmatches != NULL) {
+		/* The operator's matches.csv, read back from its file. */
+		bf[k].name = "matches.csv";
+		bf[k].data = NULL;
+		bf[k].len = j->in->opmatches[j->op].len;
+		bf[k].fd = fileno(j->in->opmatches[j->op].f);
+		k++;
+	}
+	j->rc = settle_bundle_build(bf, (size_t)k, j->r->o->date, j->r->key,
 	    j->r->o->bundle_level, &buf, &len, &j->err);
 	settle_outputs_release(&bo);
 	if (j->rc < 0)
@@ -1198,7 +1207,8 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 		settle_rows_release(&r->charges[i]);
 	}
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
-		free(r->opm[i].data);
+		if (r->opm[i].f != NULL)
+			fclose(r->opm[i].f);
 	pthread_mutex_destroy(&r->mu);
 	settle_rows_release(&r->rejects);
 	settle_out_release(&r->scratch);

@@ -49,9 +49,9 @@ struct parts {
 };
 
 static const struct settle_bundle_file three[] = {
-	{"b.csv", (const unsigned char *)"bravo\n", 6},
-	{"a.csv", (const unsigned char *)"alpha\n", 6},
-	{"c.csv", (const unsigned char *)"charlie\n", 8},
+	{"b.csv", (const unsigned char *)"bravo\n", 6, -1},
+	{"a.csv", (const unsigned char *)"alpha\n", 6, -1},
+	{"c.csv", (const unsigned char *)"charlie\n", 8, -1},
 };
 
 static EVP_PKEY *
@@ -447,6 +447,56 @@ Test(build, deterministic_bytes)
 	EVP_PKEY_free(k);
 }
 
+/* A file read from a descriptor packs to the same bytes as in memory. */
+Test(build, file_from_fd_same_bytes)
+{
+	struct settle_bundle_file f[3] = { three[0], three[1], three[2] };
+	struct settle_err err;
+	EVP_PKEY *k = test_key();
+	unsigned char *b1, *b2, *big, *b3, *b4;
+	size_t l1, l2, l3, l4, i, n = 3 * 256 * 1024 + 77;
+	FILE *t = tmpfile(), *u = tmpfile();
+
+	cr_assert(t != NULL && u != NULL);
+	cr_assert_eq(fwrite("alpha\n", 1, 6, t), 6);
+	cr_assert_eq(fflush(t), 0);
+	b1 = build3(k, 6, &l1);
+	f[1].data = NULL;
+	f[1].fd = fileno(t);
+	cr_assert_eq(settle_bundle_build(f, 3, DAY, k, 6, &b2, &l2, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(l1, l2);
+	cr_assert_eq(memcmp(b1, b2, l1), 0);
+	/* Larger than a chunk, with a tail. */
+	big = malloc(n);
+	cr_assert_not_null(big);
+	for (i = 0; i < n; i++)
+		big[i] = (unsigned char)('a' + i * 7 % 26);
+	cr_assert_eq(fwrite(big, 1, n, u), n);
+	cr_assert_eq(fflush(u), 0);
+	f[1].data = big;
+	f[1].len = n;
+	cr_assert_eq(settle_bundle_build(f, 3, DAY, k, 1, &b3, &l3, &err), 0);
+	f[1].data = NULL;
+	f[1].fd = fileno(u);
+	cr_assert_eq(settle_bundle_build(f, 3, DAY, k, 1, &b4, &l4, &err), 0);
+	cr_assert_eq(l3, l4);
+	cr_assert_eq(memcmp(b3, b4, l3), 0);
+	free(b4);
+	/* A file shorter than its stated length is an error, not a bundle. */
+	f[1].len = n + 1;
+	cr_assert_eq(settle_bundle_build(f, 3, DAY, k, 1, &b4, &l4, &err) < 0,
+	    1);
+	free(b1);
+	free(b2);
+	free(b3);
+	free(b4);
+	free(big);
+	fclose(t);
+	fclose(u);
+	EVP_PKEY_free(k);
+}
+
 Test(build, other_date_or_level_other_bytes)
 {
 	struct settle_err err;
@@ -524,7 +574,7 @@ Test(build, manifest_text_and_signature)
 Test(build, empty_file_is_fine)
 {
 	static const struct settle_bundle_file f[] = {
-		{"empty.csv", (const unsigned char *)"", 0} };
+		{"empty.csv", (const unsigned char *)"", 0, -1} };
 	struct settle_err err;
 	char text[256];
 	EVP_PKEY *k = new_key();
