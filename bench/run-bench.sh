@@ -10,8 +10,8 @@
 #   2. a day of 3,000,000 charges from an empty state: how memory grows;
 #   3. a day of 1,000,000 charges with a full dedup window behind it: the
 #      state of a real day D-1 with 79 synthetic days of 1,000,000 ids each
-#      (business dates D-80 .. D-2) added to its snapshot; scaled down to
-#      fewer days when the free disk or memory is too small for it;
+#      (business dates D-80 .. D-2), an id file each; scaled down to fewer
+#      days when the free disk or memory is too small for it;
 #   4. when Node.js and npm are there, the same day as 1 read by what an
 #      auditor would write: DuckDB (npm package @duckdb/node-api, installed
 #      into the scratch folder only) reading the successful charges of the
@@ -106,15 +106,6 @@ once() {
 	fi
 }
 
-# mb FILE: its size in MB, or n/a.
-mb() {
-	if [ -f "$1" ]; then
-		awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.1f", b / 1048576 }'
-	else
-		echo n/a
-	fi
-}
-
 # row CASE CHARGES WINDOW_IDS STATE_IN STATE_OUT: a table row from the
 # last once (n/a when it failed).
 row() {
@@ -146,10 +137,17 @@ settle_run() {
 	fi
 }
 
-# ids FILE: the number of 'id' lines of a state snapshot.
+# ids FILE...: the number of 'id' lines of state id files.
 ids() {
-	if [ -f "$1" ]; then
-		grep -c '^id	' "$1"
+	cat "$@" 2>/dev/null | grep -c '^id	'
+}
+
+# statemb STATE DATE: the MB of the snapshot and id file a run of DATE
+# wrote into the folder STATE.
+statemb() {
+	if [ -f "$1/state-$2.txt" ] && [ -f "$1/ids-$2.txt" ]; then
+		awk -v b="$(cat "$1/state-$2.txt" "$1/ids-$2.txt" | wc -c)" \
+		    'BEGIN { printf "%.1f", b / 1048576 }'
 	else
 		echo n/a
 	fi
@@ -176,7 +174,7 @@ if [ -n "$DAY" ]; then
 	say "settle run $PREV (empty state)"
 	settle_run run1 "$DAY/settle.yaml" "$PREV"
 	SNAP1=$DAY/state/state-$PREV.txt
-	row "1  empty state" "$CHARGES" 0 - "$(mb "$SNAP1")"
+	row "1  empty state" "$CHARGES" 0 - "$(statemb "$DAY/state" "$PREV")"
 	if [ "$STATUS" -ne 0 ]; then
 		failed 1 "settle run" run1
 		SNAP1=
@@ -193,8 +191,9 @@ if [ -n "$SNAP1" ]; then
 	cp -R "$DAY/state" "$DAY/state1"
 	say "settle run $DATE (one day of ids behind)"
 	settle_run run1b "$DAY/settle-1.yaml" "$DATE"
-	row "1b one day behind" "$CHARGES" "$(ids "$SNAP1")" "$(mb "$SNAP1")" \
-	    "$(mb "$DAY/state1/state-$DATE.txt")"
+	row "1b one day behind" "$CHARGES" "$(ids "$DAY/state/ids-$PREV.txt")" \
+	    "$(statemb "$DAY/state" "$PREV")" \
+	    "$(statemb "$DAY/state1" "$DATE")"
 	if [ "$STATUS" -ne 0 ]; then
 		failed 1b "settle run" run1b
 	else
@@ -334,7 +333,7 @@ if [ "$BIG" -gt 0 ] 2>/dev/null; then
 		say "settle run $DATE at $BIG charges (empty state)"
 		settle_run run2 "$BDIR/settle.yaml" "$DATE"
 		row "2  empty state" "$BIG" 0 - \
-		    "$(mb "$BDIR/state/state-$DATE.txt")"
+		    "$(statemb "$BDIR/state" "$DATE")"
 		if [ "$STATUS" -ne 0 ]; then
 			failed 2 "settle run" run2
 		else
@@ -349,10 +348,10 @@ fi
 
 # ---- 3. a full dedup window behind the day
 
-# Bytes an id is budgeted: on disk, its line in the snapshot read and in
-# the one written; in memory, settle's id list and dedup table with room.
-DISK_PER_ID=120
-MEM_PER_ID=200
+# Bytes an id is budgeted: on disk, its line in its id file; in memory,
+# its slot in the dedup table with room.
+DISK_PER_ID=60
+MEM_PER_ID=100
 window_case() {
 	if [ "$WDAYS" -le 0 ] 2>/dev/null; then
 		note 3 "skipped (BENCH_WINDOW_DAYS=$WDAYS)"
@@ -399,47 +398,53 @@ window_case() {
 		}
 		dates="$d $dates"
 	done
-	if [ "$(tail -c 4 "$SNAP1")" != end ]; then
-		note 3 "skipped: $SNAP1 does not end with an 'end' line"
-		return
-	fi
-	real_ids=$(ids "$SNAP1")
-	say "adding $((days - 1)) synthetic days of $CHARGES ids to state-$PREV"
+	SD=$DAY/state
+	real_ids=$(ids "$SD/ids-$PREV.txt")
+	say "adding $((days - 1)) synthetic days of $CHARGES ids to the state"
 	t0=$(date +%s)
-	truncate -s -4 "$SNAP1" &&
-	    echo $dates | tr ' ' '\n' | awk -v per="$CHARGES" '
-	    BEGIN {
-		split("BL GP ROBI TT", op, " ");
-		split("BL-S GPS R-S TTS", pf, " ");
-		split("25 40 25 10", share, " ");
-	    }
-	    {
-		yymmdd = substr($1, 3, 2) substr($1, 6, 2) substr($1, 9, 2);
-		for (k = 1; k <= 4; k++) {
-			n = int(per * share[k] / 100);
-			for (i = 1; i <= n; i++) {
-				h = (i * 2654435761 + NR * 40503) % 4294967296;
-				printf "id\t%s\t%s%s%07d\t%08x%08x\t%s\n",
-				    op[k], pf[k], yymmdd, i, h,
-				    (h * 69069 + k) % 4294967296, $1;
-			}
+	st=0
+	for d in $dates; do
+		echo "$d" | awk -v per="$CHARGES" '
+		BEGIN {
+			split("BL GP ROBI TT", op, " ");
+			split("BL-S GPS R-S TTS", pf, " ");
+			split("25 40 25 10", share, " ");
 		}
-	    }' >>"$SNAP1" && echo end >>"$SNAP1"
-	st=$?
+		{
+			printf "settle-ids\t1\nrun_date\t%s\n", $1;
+			yymmdd = substr($1, 3, 2) substr($1, 6, 2) \
+			    substr($1, 9, 2);
+			for (k = 1; k <= 4; k++) {
+				n = int(per * share[k] / 100);
+				for (i = 1; i <= n; i++) {
+					h = (i * 2654435761 + NR * 40503) % \
+					    4294967296;
+					printf "id\t%s\t%s%s%07d\t%08x%08x\t%s\n",
+					    op[k], pf[k], yymmdd, i, h,
+					    (h * 69069 + k) % 4294967296, $1;
+				}
+			}
+			print "end";
+		}' >"$SD/ids-$d.txt" || st=1
+	done
+	# the state now starts with the first synthetic date
+	echo $dates | cut -d ' ' -f 1 >"$SD/FIRST" || st=1
 	t1=$(date +%s)
 	if [ "$st" -ne 0 ]; then
 		note 3 "skipped: writing the synthetic state failed"
 		return
 	fi
-	wids=$(ids "$SNAP1")
+	wids=$(ids "$SD"/ids-*.txt)
+	win_mb=$(awk -v b="$(cat "$SNAP1" "$SD"/ids-*.txt | wc -c)" \
+	    'BEGIN { printf "%.1f", b / 1048576 }')
 	note 3 "$days days in the window: $real_ids ids of $PREV (real)" \
 	    "+ $((wids - real_ids)) synthetic ($((days - 1)) days from" \
 	    "$(echo $dates | cut -d ' ' -f 1)), added in $((t1 - t0)) s"
 	rm -rf "$DAY/outbox"	# only the state is needed from here on
 	say "settle run $DATE with $wids ids in the window"
 	settle_run run3 "$DAY/settle.yaml" "$DATE"
-	row "3  ${days}-day window" "$CHARGES" "$wids" "$(mb "$SNAP1")" \
-	    "$(mb "$DAY/state/state-$DATE.txt")"
+	row "3  ${days}-day window" "$CHARGES" "$wids" "$win_mb" \
+	    "$(statemb "$SD" "$DATE")"
 	if [ "$STATUS" -ne 0 ]; then
 		failed 3 "settle run" run3
 	else
@@ -465,7 +470,8 @@ awk -F '\t' '{
 echo
 echo "settle run unless said otherwise, one run each; wall and cpu (user +"
 echo "sys, over all threads) in s; RSS: peak resident set; state in/out: the"
-echo "state snapshot read and written, in MB.  Cases 1-3 write every output"
+echo "state read (snapshot and id files of the window) and written (snapshot"
+echo "and the run's id file), in MB.  Cases 1-3 write every output"
 echo "(bundles signed and gzipped, files fsynced); case 4 only reads and joins."
 awk -v a="${R1_RSS:-n/a}" -v b="${R2_RSS:-n/a}" -v ca="$CHARGES" \
     -v cb="$BIG" 'BEGIN {

@@ -843,27 +843,3 @@ settle_engine_remember(struct settle_engine *e, int op, const char *id,
 	l->n++;
 	return 0;
 }
-
-int
-settle_engine_window(struct settle_engine *e, int64_t from)
-{
-	struct settle_idlist *l;
-	size_t i, k;
-	int op;
-
-	for (op = 0; op < SETTLE_MAX_OPS; op++) {
-		l = &e->ids[op];
-		settle_dedup_release(&e->dedup[op]);
-		for (i = k = 0; i < l->n; i++) {
-			if (l->v[i].date < from)
-				continue;
-			l->v[k++] = l->v[i];
-			if (settle_dedup_check(&e->dedup[op], l->v[k - 1].id,
-			    strlen(l->v[k - 1].id), l->v[k - 1].content,
-			    l->v[k - 1].date) == SETTLE_DEDUP_NOMEM)
-				return SETTLE_ENOMEM;
-		}
-		l->n = k;
-	}
-	return 0;
-}

@@ -126,7 +126,7 @@ struct settle_day {
 	struct settle_opday ops[SETTLE_MAX_OPS];
 };
 
-/* A remembered charge id, as written to the state file. */
+/* A charge id accepted by the day's run, as written to its id file. */
 struct settle_idrec {
 	char *id;			/* in the list's arena */
 	uint64_t content;
@@ -146,8 +146,9 @@ struct settle_engine {
 	struct egroup **pending;
 	size_t npending, cappending;
 	uint64_t seq;
+	/* The dedup window's ids, and the ids the day's run accepted. */
 	struct settle_dedup dedup[SETTLE_MAX_OPS];
-	struct settle_idlist ids[SETTLE_MAX_OPS];	/* same ids, as text */
+	struct settle_idlist ids[SETTLE_MAX_OPS];
 	int64_t last_date;			/* -1: empty state */
 	char mtd_month[SETTLE_MAX_OPS][8];	/* "YYYY-MM" */
 	int64_t mtd[SETTLE_MAX_OPS];
@@ -185,15 +186,9 @@ int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
     const char *op, const char *id, size_t idlen, const char *msisdn,
     int64_t amount, int64_t at, int kind);
 
-/* Remember an accepted charge id for op (text and hash).  0 or ENOMEM. */
+/* List an id the day's run accepted for op, for its id file.  0 or ENOMEM. */
 int settle_engine_remember(struct settle_engine *e, int op, const char *id,
     size_t len, uint64_t content, int64_t date);
-
-/*
- * Keep only the ids whose date is from - 0 or later and rebuild the
- * dedup tables from them (before a day's files are read).
- */
-int settle_engine_window(struct settle_engine *e, int64_t from);
 
 void settle_day_init(struct settle_day *d, int64_t date);
 void settle_day_release(struct settle_day *d);

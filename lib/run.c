@@ -157,6 +157,39 @@ snapshot_path(const struct run *r, int64_t date, char *buf, size_t len)
 	snprintf(buf, len, "%s/state-%s.txt", r->cf.state, d);
 }
 
+static void
+ids_path(const struct run *r, int64_t date, char *buf, size_t len)
+{
+	char d[16];
+
+	settle_date_fmt(date, d);
+	snprintf(buf, len, "%s/ids-%s.txt", r->cf.state, d);
+}
+
+/*
+ * The charge ids of the dedup window before the date: the id files of the
+ * runs from the window's first date (or the state's first) to the day
+ * before, each id of a business date in the window.
+ */
+static int
+load_ids(struct run *r, int64_t first)
+{
+	int64_t from = r->o->date - r->cf.dedup_days, x;
+	char path[SETTLE_PATH + 32];
+	int rc;
+
+	for (x = from > first ? from : first; x < r->o->date; x++) {
+		ids_path(r, x, path, sizeof(path));
+		if (access(path, F_OK) < 0)
+			return settle_err_set(r->err, SETTLE_EDATA, path, 0,
+			    NULL, "state damaged: the id file of a date in the "
+			    "dedup window is missing");
+		if ((rc = settle_ids_read(&r->e, path, x, from, r->err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * Decide what the run starts from: 1 when the date is done already (a
  * no-op), 0 with the engine loaded from the state before the date.
@@ -200,7 +233,9 @@ load_base(struct run *r)
 		return settle_err_set(r->err, SETTLE_EDATA, path, 0, NULL,
 		    "state damaged: the snapshot of the last date done is "
 		    "missing");
-	return settle_state_read(&r->e, path, r->err);
+	if ((rc = settle_state_read(&r->e, path, r->err)) < 0)
+		return rc;
+	return load_ids(r, first);
 }
 
 /* The signing key, with its passphrase from a file when it has one. */
@@ -329,32 +364,51 @@ workers_join(struct workers *w)
  */
 struct statejob {
 	struct run *r;
-	struct settle_atomic a;
+	struct settle_atomic a;		/* the snapshot */
+	struct settle_atomic ids;	/* the run's id file */
 	struct workers w;
 	int rc, joined;
 	struct settle_err err;
 };
 
+/* Write f with fn, flush it to disk and close it; 0 or an errno value. */
+static int
+write_synced(struct settle_atomic *a, const struct settle_engine *e,
+    int (*fn)(const struct settle_engine *, FILE *))
+{
+	int e0 = 0;
+
+	errno = 0;
+	if (fn(e, a->f) < 0 || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+		e0 = errno != 0 ? errno : EIO;
+	/* Closed here: the commit only renames it. */
+	if (fclose(a->f) != 0 && e0 == 0)
+		e0 = errno;
+	a->f = NULL;
+	return e0;
+}
+
 static void *
 state_one(void *arg)
 {
 	struct statejob *j = arg;
-	char path[SETTLE_PATH + 32];
+	char path[SETTLE_PATH + 32], ipath[SETTLE_PATH + 32];
 	int e = 0;
 
 	snapshot_path(j->r, j->r->o->date, path, sizeof(path));
+	ids_path(j->r, j->r->o->date, ipath, sizeof(ipath));
+	if ((j->rc = settle_atomic_open_named(&j->ids, ipath, ".tmp.next",
+	    &j->err)) < 0)
+		return NULL;
+	if ((e = write_synced(&j->ids, &j->r->e, settle_ids_write)) != 0) {
+		j->rc = settle_err_set(&j->err, SETTLE_EIO, ipath, 0, NULL,
+		    "cannot write the state: %s", strerror(e));
+		return NULL;
+	}
 	if ((j->rc = settle_atomic_open_named(&j->a, path, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
-	errno = 0;
-	if (settle_state_write(&j->r->e, j->a.f) < 0 || fflush(j->a.f) != 0 ||
-	    fsync(fileno(j->a.f)) != 0)
-		e = errno != 0 ? errno : EIO;
-	/* Closed here: the commit only renames it. */
-	if (fclose(j->a.f) != 0 && e == 0)
-		e = errno;
-	j->a.f = NULL;
-	if (e != 0)
+	if ((e = write_synced(&j->a, &j->r->e, settle_state_write)) != 0)
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
 		    "cannot write the state: %s", strerror(e));
 	return NULL;
@@ -392,6 +446,7 @@ state_drop(struct run *r)
 	if (r->state == NULL)
 		return;
 	state_wait(r);
+	settle_atomic_abort(&r->state->ids);
 	settle_atomic_abort(&r->state->a);
 	r->state = NULL;
 }
@@ -1043,6 +1098,14 @@ prune_snapshots(struct run *r)
 		    KEEP_SNAPSHOTS - 31)
 			break;
 	}
+	/* Id files the window of a date still kept for --force needs stay. */
+	for (d = r->o->date - KEEP_SNAPSHOTS - r->cf.dedup_days; d >
+	    r->o->date - KEEP_SNAPSHOTS - r->cf.dedup_days - 400; d--) {
+		ids_path(r, d, path, sizeof(path));
+		if (unlink(path) < 0 && errno == ENOENT && d < r->o->date -
+		    KEEP_SNAPSHOTS - r->cf.dedup_days - 31)
+			break;
+	}
 }
 
 /* The state after the date: the snapshot, then FIRST and LAST marks. */
@@ -1054,10 +1117,13 @@ save_state(struct run *r)
 
 	if ((rc = state_wait(r)) < 0)
 		return rc;
-	rc = settle_atomic_commit(&r->state->a, r->err);
-	r->state = NULL;
+	/* The id file first: a snapshot is never there without it. */
+	rc = settle_atomic_commit(&r->state->ids, r->err);
+	if (rc == 0)
+		rc = settle_atomic_commit(&r->state->a, r->err);
 	if (rc < 0)
 		return rc;
+	r->state = NULL;
 	if (read_mark(r, "FIRST", &first) == 1 &&
 	    (rc = write_mark(r, "FIRST", r->o->date)) < 0)
 		return rc;
@@ -1110,10 +1176,6 @@ compute(struct run *r, struct rowsjob *rj)
 {
 	int rc;
 
-	if ((rc = settle_engine_window(&r->e, r->o->date -
-	    r->cf.dedup_days)) < 0)
-		return settle_err_set(r->err, rc, NULL, 0, NULL,
-		    "out of memory");
 	settle_engine_begin(&r->e, r->o->date);
 	if ((rc = read_inputs(r, rj)) < 0)
 		return rc;

@@ -202,7 +202,7 @@ settle_state_write(const struct settle_engine *e, FILE *file)
 	int k, rc = 0;
 
 	settle_out_init(&f, file, 0);
-	put(&f, "settle-state\t1\nlast_date");
+	put(&f, "settle-state\t2\nlast_date");
 	put_date(&f, e->date);
 	put(&f, "\n");
 	for (k = 0; k < c->nops; k++) {
@@ -213,11 +213,28 @@ settle_state_write(const struct settle_engine *e, FILE *file)
 		put_int(&f, e->mtd[k]);
 		put(&f, "\n");
 	}
-	write_ids(e, &f);
 	if (write_refs(e, &f) < 0 || write_groups(e, &f) < 0)
 		rc = SETTLE_ENOMEM;
 	put(&f, "end\n");
 	if (settle_out_flush(&f) < 0 && rc == 0)
+		rc = SETTLE_EIO;
+	settle_out_release(&f);
+	return rc == 0 && ferror(file) ? SETTLE_EIO : rc;
+}
+
+int
+settle_ids_write(const struct settle_engine *e, FILE *file)
+{
+	struct settle_out f;
+	int rc = 0;
+
+	settle_out_init(&f, file, 0);
+	put(&f, "settle-ids\t1\nrun_date");
+	put_date(&f, e->date);
+	put(&f, "\n");
+	write_ids(e, &f);
+	put(&f, "end\n");
+	if (settle_out_flush(&f) < 0)
 		rc = SETTLE_EIO;
 	settle_out_release(&f);
 	return rc == 0 && ferror(file) ? SETTLE_EIO : rc;
@@ -233,6 +250,7 @@ struct sreader {
 	int nf;
 	struct egroup *group;	/* the group "rec" lines belong to */
 	int ended;
+	int64_t date, from;	/* an id file: its run date, the window */
 	struct settle_err *err;
 };
 
@@ -316,8 +334,9 @@ read_mtd(struct sreader *r)
 	return 0;
 }
 
+/* An id line of an id file: into the duplicate table, when in the window. */
 static int
-read_id(struct sreader *r)
+read_id(struct sreader *r, int64_t from)
 {
 	unsigned long long content;
 	int64_t date;
@@ -330,8 +349,11 @@ read_id(struct sreader *r)
 	content = strtoull(r->f[3], &end, 16);
 	if (*end != '\0' || strlen(r->f[3]) != 16)
 		return sbad(r, "bad 'id' line");
-	return settle_engine_remember(r->e, k, r->f[2], strlen(r->f[2]),
-	    content, date) < 0 ? sbad(r, "out of memory") : 0;
+	if (date < from)
+		return 0;
+	return settle_dedup_check(&r->e->dedup[k], r->f[2], strlen(r->f[2]),
+	    content, date) == SETTLE_DEDUP_NOMEM ? settle_err_set(r->err,
+	    SETTLE_ENOMEM, NULL, 0, NULL, "out of memory") : 0;
 }
 
 static int
@@ -431,15 +453,13 @@ read_line(struct sreader *r, char *buf)
 		return sbad(r, "data after 'end'");
 	if (r->line == 1)
 		return strcmp(t, "settle-state") == 0 && r->nf == 2 &&
-		    strcmp(r->f[1], "1") == 0 ? 0 :
-		    sbad(r, "not a settle state file of version 1");
+		    strcmp(r->f[1], "2") == 0 ? 0 :
+		    sbad(r, "not a settle state file of version 2");
 	if (strcmp(t, "last_date") == 0)
 		return r->nf == 2 && settle_date_parse(r->f[1],
 		    &r->e->last_date) == 0 ? 0 : sbad(r, "bad 'last_date'");
 	if (strcmp(t, "mtd") == 0)
 		return read_mtd(r);
-	if (strcmp(t, "id") == 0)
-		return read_id(r);
 	if (strcmp(t, "ref") == 0)
 		return read_ref(r);
 	if (strcmp(t, "group") == 0)
@@ -453,39 +473,102 @@ read_line(struct sreader *r, char *buf)
 	return sbad(r, "unknown line");
 }
 
-int
-settle_state_read(struct settle_engine *e, const char *path,
-    struct settle_err *err)
+/*
+ * Read path line by line into r->e with line(): each line copied into one
+ * buffer, NUL-terminated, for line() to split in place.
+ */
+static int
+read_file(struct sreader *r, int (*line)(struct sreader *, char *))
 {
 	struct settle_lines *lr;
 	struct settle_src *src;
 	struct settle_line ln;
-	struct sreader r;
-	char *buf = NULL;
+	char *buf = NULL, *nb;
+	size_t cap = 0;
 	int rc;
+
+	if ((src = settle_src_open(r->path, r->path, 0, r->err)) == NULL)
+		return r->err->code;
+	if ((lr = settle_lines_new(src)) == NULL)
+		return settle_err_set(r->err, SETTLE_ENOMEM, r->path, 0, NULL,
+		    "out of memory");
+	while ((rc = settle_lines_next(lr, &ln, r->err)) > 0) {
+		r->line = ln.no;
+		if (ln.toolong) {
+			rc = sbad(r, "line too long");
+			break;
+		}
+		if (ln.len + 1 > cap) {
+			if ((nb = realloc(buf, ln.len + 1)) == NULL) {
+				rc = settle_err_set(r->err, SETTLE_ENOMEM,
+				    r->path, 0, NULL, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap = ln.len + 1;
+		}
+		memcpy(buf, ln.p, ln.len);
+		buf[ln.len] = '\0';
+		if ((rc = line(r, buf)) < 0)
+			break;
+	}
+	free(buf);
+	settle_lines_free(lr);
+	if (rc == 0 && !r->ended)
+		rc = sbad(r, "truncated: no 'end' line");
+	return rc;
+}
+
+int
+settle_state_read(struct settle_engine *e, const char *path,
+    struct settle_err *err)
+{
+	struct sreader r;
 
 	memset(&r, 0, sizeof(r));
 	r.e = e;
 	r.path = path;
 	r.err = err;
-	if ((src = settle_src_open(path, path, 0, err)) == NULL)
-		return err->code;
-	if ((lr = settle_lines_new(src)) == NULL)
-		return settle_err_set(err, SETTLE_ENOMEM, path, 0, NULL,
-		    "out of memory");
-	while ((rc = settle_lines_next(lr, &ln, err)) > 0) {
-		r.line = ln.no;
-		free(buf);
-		if (ln.toolong || (buf = strndup(ln.p, ln.len)) == NULL) {
-			rc = sbad(&r, "line too long");
-			break;
-		}
-		if ((rc = read_line(&r, buf)) < 0)
-			break;
+	return read_file(&r, read_line);
+}
+
+/* One line of an id file. */
+static int
+ids_line(struct sreader *r, char *buf)
+{
+	int64_t d;
+
+	split(r, buf);
+	if (r->ended)
+		return sbad(r, "data after 'end'");
+	if (r->line == 1)
+		return strcmp(r->f[0], "settle-ids") == 0 && r->nf == 2 &&
+		    strcmp(r->f[1], "1") == 0 ? 0 :
+		    sbad(r, "not a settle id file of version 1");
+	if (r->line == 2)
+		return strcmp(r->f[0], "run_date") == 0 && r->nf == 2 &&
+		    settle_date_parse(r->f[1], &d) == 0 && d == r->date ? 0 :
+		    sbad(r, "bad 'run_date': not the date of the file name");
+	if (strcmp(r->f[0], "id") == 0)
+		return read_id(r, r->from);
+	if (strcmp(r->f[0], "end") == 0) {
+		r->ended = 1;
+		return 0;
 	}
-	free(buf);
-	settle_lines_free(lr);
-	if (rc == 0 && !r.ended)
-		rc = sbad(&r, "truncated: no 'end' line");
-	return rc;
+	return sbad(r, "unknown line");
+}
+
+int
+settle_ids_read(struct settle_engine *e, const char *path, int64_t date,
+    int64_t from, struct settle_err *err)
+{
+	struct sreader r;
+
+	memset(&r, 0, sizeof(r));
+	r.e = e;
+	r.path = path;
+	r.err = err;
+	r.date = date;
+	r.from = from;
+	return read_file(&r, ids_line);
 }

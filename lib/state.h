@@ -1,9 +1,10 @@
 /*
- * The state carried from one business date to the next, as a text file an
- * auditor can read (settle-state(5)): the last date done, month-to-date
- * matched nets, the charge ids of the dedup window, the references still
- * remembered with their latest order, and the pending groups with their
- * records.  Format version 1.
+ * The state carried from one business date to the next, as text files an
+ * auditor can read (settle-state(5)).  A snapshot: the last date done,
+ * month-to-date matched nets, the references still remembered with their
+ * latest order, and the pending groups with their records (format version
+ * 2).  An id file per run date: the charge ids accepted by that run, for
+ * duplicate detection in the runs of the dedup window after it (version 1).
  */
 #ifndef SETTLE_STATE_H
 #define SETTLE_STATE_H
@@ -12,7 +13,8 @@
 
 #include "engine.h"
 
-#define SETTLE_STATE_VERSION 1
+#define SETTLE_STATE_VERSION 2
+#define SETTLE_IDS_VERSION 1
 
 /* Write e after the day e->date into f.  0 or SETTLE_EIO. */
 int settle_state_write(const struct settle_engine *e, FILE *f);
@@ -23,5 +25,16 @@ int settle_state_write(const struct settle_engine *e, FILE *f);
  */
 int settle_state_read(struct settle_engine *e, const char *path,
     struct settle_err *err);
+
+/* Write the ids the engine accepted in the run of e->date into f. */
+int settle_ids_write(const struct settle_engine *e, FILE *f);
+
+/*
+ * Read the id file of run date date into e's duplicate tables, the ids of
+ * business date from or later.  Returns 0, SETTLE_ENOINPUT, SETTLE_ENOMEM,
+ * or SETTLE_EDATA with err at the bad line.
+ */
+int settle_ids_read(struct settle_engine *e, const char *path, int64_t date,
+    int64_t from, struct settle_err *err);
 
 #endif

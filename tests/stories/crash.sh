@@ -299,11 +299,16 @@ settled() {
 	esac
 	diff -r -x $D -x ".tmp-*" -x ".old-*" "$ref/outbox" outbox \
 	    >/dev/null 2>&1 || why "earlier dates' outboxes changed"
-	diff -r -x LAST -x "state-$D.txt" -x "*.tmp.*" "$ref/state" state \
+	diff -r -x LAST -x "state-$D.txt" -x "ids-$D.txt" -x "*.tmp.*" \
+	    "$ref/state" state \
 	    >/dev/null 2>&1 || why "earlier states changed: $(differs \
 	    "$ref/state" state | grep -v "$D\|LAST\|\.tmp\.")"
 	[ ! -e state/state-$D.txt ] || cmp -s "$ref/state/state-$D.txt" \
 	    state/state-$D.txt || why "a partial state-$D.txt"
+	[ ! -e state/ids-$D.txt ] || cmp -s "$ref/state/ids-$D.txt" \
+	    state/ids-$D.txt || why "a partial ids-$D.txt"
+	[ ! -e state/state-$D.txt ] || [ -e state/ids-$D.txt ] ||
+	    why "state-$D.txt without ids-$D.txt"
 }
 
 # rerun FORCE: the next run succeeds, and the outbox and the state are
