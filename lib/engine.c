@@ -104,6 +104,7 @@ settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 	if (r == NULL || (r->ref = settle_arena_strndup(&e->mem, ref, len)) ==
 	    NULL || strmap_put(&e->refs, r->ref, len, r) < 0)
 		return NULL;
+	r->okind = -1;
 	r->len = len;
 	return r;
 }
@@ -216,7 +217,7 @@ settle_engine_known_other(const struct settle_engine *e, int kind,
 {
 	const struct eref *r = strmap_get(&e->refs, ref, len);
 
-	return r != NULL && r->has_order && r->order.kind != kind;
+	return r != NULL && r->okind >= 0 && r->okind != kind;
 }
 
 int
@@ -227,7 +228,11 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 
 	if (r == NULL)
 		return SETTLE_ENOMEM;
-	eo = &r->order;
+	/* A matched reference's state keeps only the kind: the row again. */
+	if (r->order == NULL &&
+	    (r->order = settle_arena_alloc(&e->mem, sizeof(*r->order))) == NULL)
+		return SETTLE_ENOMEM;
+	eo = r->order;
 	memset(eo, 0, sizeof(*eo));
 	if (o->kind == SO_ECAB && (eo->merchant = settle_arena_strndup(&e->mem,
 	    o->merchant, o->merchant_len)) == NULL)
@@ -242,7 +247,7 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	eo->payable = o->payable;
 	eo->at = o->at;
 	eo->status = o->status;
-	r->has_order = 1;
+	r->okind = o->kind;
 	r->last = e->date;
 	/* A new reference waits as an order-only group; an ended one not. */
 	if (r->group == NULL && !r->matched && !r->done &&
@@ -355,9 +360,9 @@ struct gstat {
 static const struct eorder *
 group_order(const struct egroup *g)
 {
-	if (g->reopened || g->ref == NULL || !g->ref->has_order)
+	if (g->reopened || g->ref == NULL)
 		return NULL;
-	return &g->ref->order;
+	return g->ref->order;
 }
 
 static void
@@ -418,7 +423,7 @@ add_match(struct settle_engine *e, struct settle_day *d,
     const struct egroup *g, const struct eref *ref, int kind,
     const struct gstat *st)
 {
-	const struct eorder *o = &ref->order;
+	const struct eorder *o = ref->order;
 	struct settle_match *m;
 	size_t ncap;
 	int i;
@@ -519,12 +524,12 @@ cmp_cand(const void *a, const void *b)
 {
 	const struct egroup *x = *(struct egroup *const *)a;
 	const struct egroup *y = *(struct egroup *const *)b;
-	int c = strcmp(x->ref->order.msisdn, y->ref->order.msisdn);
+	int c = strcmp(x->ref->order->msisdn, y->ref->order->msisdn);
 
 	if (c != 0)
 		return c;
-	if (x->ref->order.payable != y->ref->order.payable)
-		return x->ref->order.payable < y->ref->order.payable ? -1 : 1;
+	if (x->ref->order->payable != y->ref->order->payable)
+		return x->ref->order->payable < y->ref->order->payable ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
@@ -549,7 +554,7 @@ find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
 
 	while (lo < hi) {	/* first candidate >= (msisdn, net) */
 		mid = (lo + hi) / 2;
-		o = &c[mid]->ref->order;
+		o = c[mid]->ref->order;
 		if (strcmp(o->msisdn, st->msisdn) < 0 ||
 		    (strcmp(o->msisdn, st->msisdn) == 0 && o->payable < st->net))
 			lo = mid + 1;
@@ -558,7 +563,7 @@ find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
 	}
 	s->ncand = 0;
 	for (; lo < nc; lo++) {
-		o = &c[lo]->ref->order;
+		o = c[lo]->ref->order;
 		if (strcmp(o->msisdn, st->msisdn) != 0 || o->payable != st->net)
 			break;
 		if (c[lo]->ended || o->at < from)

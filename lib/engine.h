@@ -72,8 +72,8 @@ struct egroup {
 struct eref {
 	char *ref;			/* the map's key; in the arena */
 	size_t len;
-	int has_order;
-	struct eorder order;
+	struct eorder *order;		/* its latest order row, or NULL */
+	int okind;			/* that row's kind (SO_*), or -1 */
 	int matched;			/* has matched once */
 	int done;			/* its last group was disputed or closed */
 	struct egroup *group;		/* its pending group, or NULL */

@@ -74,18 +74,26 @@ put(struct settle_out *o, const char *s)
 	settle_out_raw(o, s, strlen(s));
 }
 
+/*
+ * A reference that has matched keeps only the kind of its order (has_order
+ * 2): its later records go to reopened groups, which take no order, and
+ * the kind is what an order row of the other kind is checked against.
+ */
 static void
 write_ref(struct settle_out *f, const struct eref *r)
 {
-	const struct eorder *o = &r->order;
+	const struct eorder *o = r->order;
+	int has = r->okind < 0 ? 0 : r->matched ? 2 : o != NULL ? 1 : 0;
 
 	put(f, "ref");
 	put_text(f, r->ref);
 	put_int(f, r->matched);
 	put_int(f, r->done);
 	put_date(f, r->last);
-	put_int(f, r->has_order);
-	if (r->has_order) {
+	put_int(f, has);
+	if (has == 2)
+		put_text(f, r->okind == SO_BPO ? "BPO" : "ECAB");
+	if (has == 1) {
 		put_text(f, o->kind == SO_BPO ? "BPO" : "ECAB");
 		put_text(f, o->merchant != NULL ? o->merchant : "");
 		put_text(f, o->office);
@@ -392,19 +400,27 @@ read_ref(struct sreader *r)
 	struct eref *ref;
 	int64_t matched, done, has;
 
-	if ((r->nf != 6 && r->nf != 16) || num(r->f[2], &matched) < 0 ||
+	if (r->nf < 6 || num(r->f[2], &matched) < 0 ||
 	    num(r->f[3], &done) < 0 || num(r->f[5], &has) < 0 ||
-	    (has != 0) != (r->nf == 16))
+	    r->nf != (has == 0 ? 6 : has == 1 ? 16 : has == 2 ? 7 : 0) ||
+	    (has == 2 && (matched == 0 || (strcmp(r->f[6], "BPO") &&
+	    strcmp(r->f[6], "ECAB")))))
 		return sbad(r, "bad 'ref' line");
 	ref = settle_engine_ref(r->e, r->f[1], strlen(r->f[1]));
 	if (ref == NULL)
 		return sbad(r, "out of memory");
 	ref->matched = matched != 0;
 	ref->done = done != 0;
-	ref->has_order = has != 0;
+	if (has == 2)
+		ref->okind = strcmp(r->f[6], "BPO") == 0 ? SO_BPO : SO_ECAB;
+	if (has == 1 && (ref->order = settle_arena_zalloc(&r->e->mem,
+	    sizeof(*ref->order))) == NULL)
+		return sbad(r, "out of memory");
 	if (settle_date_parse(r->f[4], &ref->last) < 0 ||
-	    (has && read_order(r, &ref->order) < 0))
+	    (has == 1 && read_order(r, ref->order) < 0))
 		return sbad(r, "bad 'ref' line");
+	if (has == 1)
+		ref->okind = ref->order->kind;
 	return 0;
 }
 

@@ -19,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "charges.h"
 #include "config.h"
 #include "engine.h"
 #include "orders.h"
+#include "state.h"
 #include "timefmt.h"
 
 #define MA "8801712345678"
@@ -1448,9 +1450,9 @@ Test(engine, order_row_after_match_changes_nothing_else)
 	cr_expect_eq(day.ops[opi("GP")].pending, 0);
 	r = settle_engine_ref(&eng, "ECAB-0042-00000202", 18);
 	cr_assert_not_null(r);
-	cr_expect_eq(r->order.status, SP_CANCELLED);
-	cr_expect_eq(r->order.payable, 20000);
-	cr_expect_str_eq(r->order.merchant, "ECAB-0043");
+	cr_expect_eq(r->order->status, SP_CANCELLED);
+	cr_expect_eq(r->order->payable, 20000);
+	cr_expect_str_eq(r->order->merchant, "ECAB-0043");
 	quiet_through("2026-12-05");
 	cr_expect_eq(where("GP-1"), 'M');
 }
@@ -1481,8 +1483,8 @@ Test(engine, order_row_for_an_ended_reference_only_updates_it)
 	cr_expect_eq(eng.npending, 0, "an order row made a new group");
 	r = settle_engine_ref(&eng, "EE000000023BD", 13);
 	cr_assert_not_null(r);
-	cr_expect_eq(r->order.payable, 20000);
-	cr_expect_str_eq(r->order.office, "1000");
+	cr_expect_eq(r->order->payable, 20000);
+	cr_expect_str_eq(r->order->office, "1000");
 	/* An order-only group would have closed on 12-03. */
 	quiet_through("2026-12-04");
 
@@ -1616,6 +1618,79 @@ Test(engine, ended_reference_order_row_only_updates_within_dedup_days)
 	cr_expect_eq(eng.npending, 0, "an order row for a disputed "
 	    "reference made a new group");
 	quiet_through("2027-02-21");
+}
+
+/*
+ * Write the engine's state to a file, start a fresh engine from it, as the
+ * next run does, and return the file's text (malloc'd).
+ */
+static char *
+reload(void)
+{
+	char path[] = "/tmp/settle-test-state.XXXXXX";
+	struct settle_err err;
+	char *text;
+	long n;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w+");
+	cr_assert_not_null(f);
+	cr_assert_eq(settle_state_write(&eng, f), 0);
+	cr_assert_eq(fflush(f), 0);
+	n = ftell(f);
+	text = calloc(1, (size_t)n + 1);
+	cr_assert_not_null(text);
+	rewind(f);
+	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	settle_engine_release(&eng);
+	settle_engine_init(&eng, &cf);
+	cr_assert_eq(settle_state_read(&eng, path, &err), 0, "%s", err.msg);
+	unlink(path);
+	return text;
+}
+
+/*
+ * A matched reference keeps only its order's kind in the state: the next
+ * runs still see it as matched (a later charge goes to a reopened group)
+ * and as an order of that kind (an order row of the other kind for it is
+ * a DUPLICATE_REF).
+ */
+Test(engine, matched_reference_survives_the_state_file)
+{
+	const struct settle_dispute *x;
+	char *text;
+
+	begin("2026-11-26");
+	order_bpo("EE000000040BD", "1207", MA, "GP", 8500,
+	    "2026-11-26T09:00:00", SP_PAID);
+	chg("GP", "GP-40", MA, 8500, "2026-11-26T10:00:00", "EE000000040BD");
+	close_day();
+	cr_assert_eq(day.nmatches, 1);
+	text = reload();
+	cr_expect_not_null(strstr(text, "ref\tEE000000040BD\t1\t0\t"
+	    "2026-11-26\t2\tBPO\n"), "%s", text);
+	free(text);
+
+	begin("2026-11-27");
+	cr_expect_eq(settle_engine_known_other(&eng, SO_ECAB, "EE000000040BD",
+	    13), 1);
+	cr_expect_eq(settle_engine_known_other(&eng, SO_BPO, "EE000000040BD",
+	    13), 0);
+	order_bpo("EE000000040BD", "1207", MA, "GP", 8500,
+	    "2026-11-27T09:00:00", SP_PAID);
+	cr_expect_eq(eng.npending, 0, "an order row made a group");
+	chg("GP", "GP-41", MA, 8500, "2026-11-27T10:00:00", "EE000000040BD");
+	close_day();
+	cr_expect_eq(day.nmatches, 0);
+	text = reload();
+	free(text);
+	run_to("2026-11-30");
+	cr_assert_eq(day.ndisputes, 1);
+	x = dispute_for("EE000000040BD", NULL);
+	expect_dispute(x, SD_AMOUNT_MISMATCH, "GP", MA, 8500);
 }
 
 /* ================= dispute fields and figures ================= */
