@@ -284,12 +284,9 @@ match_row(struct creader *r, struct settle_match *m, struct settle_arena *mem)
 	if (r->nf != 13)
 		return cbad(r, NULL, "expected 13 fields");
 	m->kind = strcmp(f[1], "BPO") == 0 ? SO_BPO : SO_ECAB;
-	if (strlen(f[2]) >= sizeof(m->op) || strlen(f[3]) >= sizeof(m->msisdn)
-	    || strlen(f[9]) >= sizeof(m->office))
+	/* As long as the engine's fields: operator, msisdn, office code. */
+	if (strlen(f[2]) >= 16 || strlen(f[3]) >= 16 || strlen(f[9]) >= 8)
 		return cbad(r, NULL, "bad operator, msisdn or office");
-	memcpy(m->op, f[2], strlen(f[2]) + 1);
-	memcpy(m->msisdn, f[3], strlen(f[3]) + 1);
-	memcpy(m->office, f[9], strlen(f[9]) + 1);
 	if (int_field(r, 4, "payable_poisha", &m->payable) < 0 ||
 	    int_field(r, 5, "net_poisha", &m->net) < 0)
 		return SETTLE_EDATA;
@@ -301,10 +298,14 @@ match_row(struct creader *r, struct settle_match *m, struct settle_arena *mem)
 	    "postage_poisha", &m->postage) < 0))
 		return SETTLE_EDATA;
 	m->order_ref = settle_arena_strndup(mem, f[0], strlen(f[0]));
+	m->op = settle_arena_strndup(mem, f[2], strlen(f[2]));
+	m->msisdn = settle_arena_strndup(mem, f[3], strlen(f[3]));
 	m->charge_ids = settle_arena_strndup(mem, f[7], strlen(f[7]));
 	m->merchant = m->kind == SO_ECAB ? settle_arena_strndup(mem, f[8],
 	    strlen(f[8])) : NULL;
-	if (m->order_ref == NULL || m->charge_ids == NULL ||
+	m->office = settle_arena_strndup(mem, f[9], strlen(f[9]));
+	if (m->order_ref == NULL || m->op == NULL || m->msisdn == NULL ||
+	    m->charge_ids == NULL || m->office == NULL ||
 	    (m->kind == SO_ECAB && m->merchant == NULL))
 		return cbad(r, NULL, "out of memory");
 	return 0;

@@ -275,6 +275,7 @@ settle_day_release(struct settle_day *d)
 		free(d->disputes[i].detail);
 	}
 	free(d->matches);
+	free(d->mgroups);
 	free(d->disputes);
 	memset(d, 0, sizeof(*d));
 }
@@ -394,73 +395,89 @@ group_stat(const struct egroup *g, struct gstat *st)
 	st->msisdn = g->n > 0 ? g->recs[0].msisdn : o != NULL ? o->msisdn : "";
 }
 
-/* The group's ids joined with ';', in new memory or in mem when given. */
-static char *
-charge_ids(const struct egroup *g, struct settle_arena *mem)
-{
-	size_t i, len = 1;
-	char *s, *p;
-
-	for (i = 0; i < g->n; i++)
-		len += strlen(g->recs[i].id) + 1;
-	if ((s = mem != NULL ? settle_arena_alloc(mem, len) : malloc(len)) ==
-	    NULL)
-		return NULL;
-	p = s;
-	*p = '\0';
-	for (i = 0; i < g->n; i++) {
-		if (i > 0)
-			*p++ = ';';
-		len = strlen(g->recs[i].id);
-		memcpy(p, g->recs[i].id, len + 1);
-		p += len;
-	}
-	return s;
-}
-
+/* g matched ref's order: kept in the day as the group itself. */
 static int
-add_match(struct settle_engine *e, struct settle_day *d,
-    const struct egroup *g, const struct eref *ref, int kind,
-    const struct gstat *st)
+add_match(struct settle_engine *e, struct settle_day *d, struct egroup *g,
+    struct eref *ref, int kind, const struct gstat *st)
 {
-	const struct eorder *o = ref->order;
-	struct settle_match *m;
+	struct egroup **v;
 	size_t ncap;
 	int i;
 
 	if (d->nmatches == d->capm) {
 		ncap = d->capm ? d->capm * 2 : 256;
-		m = realloc(d->matches, ncap * sizeof(*m));
-		if (m == NULL)
+		if ((v = realloc(d->mgroups, ncap * sizeof(*v))) == NULL)
 			return SETTLE_ENOMEM;
-		d->matches = m;
+		d->mgroups = v;
 		d->capm = ncap;
 	}
-	m = &d->matches[d->nmatches++];
-	memset(m, 0, sizeof(*m));
-	m->order_ref = settle_arena_strndup(&d->mem, ref->ref, ref->len);
-	m->charge_ids = charge_ids(g, &d->mem);
-	if (o->merchant != NULL)
-		m->merchant = settle_arena_strndup(&d->mem, o->merchant,
-		    strlen(o->merchant));
-	if (m->order_ref == NULL || m->charge_ids == NULL ||
-	    (o->merchant != NULL && m->merchant == NULL))
-		return SETTLE_ENOMEM;
-	m->kind = o->kind;
-	snprintf(m->op, sizeof(m->op), "%s", st->op);
-	memcpy(m->msisdn, o->msisdn, sizeof(m->msisdn));
-	m->payable = o->payable;
-	m->net = st->net;
-	m->match = kind;
-	memcpy(m->office, o->office, sizeof(m->office));
-	m->goods = o->goods;
-	m->delivery = o->delivery;
-	m->postage = o->postage;
+	g->mref = ref;
+	g->mkind = kind;
+	g->mnet = st->net;
+	d->mgroups[d->nmatches++] = g;
 	if ((i = settle_config_op(e->cf, st->op, strlen(st->op))) >= 0) {
 		d->ops[i].matched++;
 		d->ops[i].matched_net += st->net;
 	}
 	return 0;
+}
+
+/* The ids of g's records joined with ';' into *buf.  0 or -1. */
+static int
+join_ids(const struct egroup *g, char **buf, size_t *cap)
+{
+	size_t i, len = 1, n;
+	char *p;
+
+	for (i = 0; i < g->n; i++)
+		len += strlen(g->recs[i].id) + 1;
+	if (len > *cap) {
+		if ((p = realloc(*buf, len)) == NULL)
+			return -1;
+		*buf = p;
+		*cap = len;
+	}
+	p = *buf;
+	for (i = 0; i < g->n; i++) {
+		if (i > 0)
+			*p++ = ';';
+		n = strlen(g->recs[i].id);
+		memcpy(p, g->recs[i].id, n);
+		p += n;
+	}
+	*p = '\0';
+	return 0;
+}
+
+const struct settle_match *
+settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
+    char **ids, size_t *idcap)
+{
+	const struct egroup *g;
+	const struct eorder *o;
+
+	if (d->mgroups == NULL) {
+		*m = d->matches[i];
+		return m;
+	}
+	g = d->mgroups[i];
+	o = g->mref->order;
+	memset(m, 0, sizeof(*m));
+	m->order_ref = g->mref->ref;
+	m->kind = o->kind;
+	m->op = g->recs[0].op;	/* a matched group has records */
+	m->msisdn = o->msisdn;
+	m->payable = o->payable;
+	m->net = g->mnet;
+	m->match = g->mkind;
+	m->charge_ids = ids != NULL && join_ids(g, ids, idcap) == 0 ? *ids :
+	    NULL;
+	m->merchant = o->merchant;
+	m->office = o->office;
+	m->goods = o->goods;
+	m->delivery = o->delivery;
+	m->postage = o->postage;
+	return m;
 }
 
 /* The SPEC's matching rule for an ordinary group with an order. */
@@ -739,6 +756,7 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	struct gstat st;
 	int64_t amount;
 	char *detail = NULL;
+	size_t idcap;
 	int reason;
 
 	group_stat(g, &st);
@@ -754,7 +772,10 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	snprintf(x->op, sizeof(x->op), "%s", st.op);
 	x->reason = reason;
 	x->order_ref = strdup(g->ref != NULL ? g->ref->ref : "");
-	x->charge_ids = charge_ids(g, NULL);
+	idcap = 0;
+	x->charge_ids = NULL;
+	if (join_ids(g, &x->charge_ids, &idcap) < 0)
+		x->charge_ids = NULL;
 	memcpy(x->msisdn, st.msisdn, strlen(st.msisdn) + 1);
 	x->amount = amount;
 	x->detail = detail;

@@ -67,6 +67,9 @@ struct egroup {
 	int ncand;			/* fuzzy candidates seen, for the detail */
 	size_t pos;			/* index in the pending list */
 	int ended;			/* matched, disputed or closed today */
+	struct eref *mref;		/* matched: the reference of its order */
+	int mkind;			/* matched: SM_* */
+	int64_t mnet;			/* matched: its net */
 };
 
 struct eref {
@@ -80,17 +83,22 @@ struct eref {
 	int64_t last;			/* business date of last activity */
 };
 
-/* One matched group, as written to matches.csv; text in the day's arena. */
+/*
+ * One matched group, as written to matches.csv.  The engine keeps a day's
+ * matches as its matched groups and gives them out as this view
+ * (settle_day_match()); matches read from a file are kept as such, their
+ * text in the day's arena.
+ */
 struct settle_match {
-	char *order_ref;
+	const char *order_ref;
 	int kind;			/* SO_* */
-	char op[16];
-	char msisdn[16];
+	const char *op;
+	const char *msisdn;
 	int64_t payable, net;
 	int match;			/* SM_* */
-	char *charge_ids;		/* joined with ';' */
-	char *merchant;
-	char office[8];
+	const char *charge_ids;		/* joined with ';' */
+	const char *merchant;		/* NULL for BPO */
+	const char *office;		/* "" for ECAB */
 	int64_t goods, delivery, postage;
 };
 
@@ -117,7 +125,8 @@ struct settle_opday {
 struct settle_day {
 	int64_t date;
 	struct settle_arena mem;	/* the matches' text */
-	struct settle_match *matches;
+	struct settle_match *matches;	/* matches read from a file, or */
+	struct egroup **mgroups;	/* the groups the engine matched */
 	size_t nmatches, capm;
 	int matches_sorted;		/* sorted by order_ref */
 	int disputes_numbered;		/* seq filled */
@@ -189,6 +198,14 @@ int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 /* List an id the day's run accepted for op, for its id file.  0 or ENOMEM. */
 int settle_engine_remember(struct settle_engine *e, int op, const char *id,
     size_t len, uint64_t content, int64_t date);
+
+/*
+ * The day's match i into m, and m: its charge_ids joined into *ids (grown
+ * as needed; *ids and *idcap start NULL and 0, the caller frees *ids), or
+ * NULL when ids is NULL or memory cannot be had.
+ */
+const struct settle_match *settle_day_match(const struct settle_day *d,
+    size_t i, struct settle_match *m, char **ids, size_t *idcap);
 
 void settle_day_init(struct settle_day *d, int64_t date);
 void settle_day_release(struct settle_day *d);

@@ -98,6 +98,7 @@ sort_matches(struct settle_day *d)
 {
 	struct settle_skey *k;
 	struct settle_match t;
+	struct egroup *tg;
 	size_t i, j, src;
 
 	if (d->matches_sorted)
@@ -105,7 +106,8 @@ sort_matches(struct settle_day *d)
 	if ((k = malloc((d->nmatches + 1) * sizeof(*k))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++) {
-		k[i].s = d->matches[i].order_ref;
+		k[i].s = d->mgroups != NULL ? d->mgroups[i]->mref->ref :
+		    d->matches[i].order_ref;
 		k[i].i = i;
 		settle_skey_set(&k[i]);
 	}
@@ -120,12 +122,21 @@ sort_matches(struct settle_day *d)
 	for (i = 0; i < d->nmatches; i++) {
 		if (k[i].i == i)
 			continue;
-		t = d->matches[i];
+		if (d->mgroups != NULL)
+			tg = d->mgroups[i];
+		else
+			t = d->matches[i];
 		for (j = i; (src = k[j].i) != i; j = src) {
-			d->matches[j] = d->matches[src];
+			if (d->mgroups != NULL)
+				d->mgroups[j] = d->mgroups[src];
+			else
+				d->matches[j] = d->matches[src];
 			k[j].i = j;
 		}
-		d->matches[j] = t;
+		if (d->mgroups != NULL)
+			d->mgroups[j] = tg;
+		else
+			d->matches[j] = t;
 		k[j].i = j;
 	}
 	free(k);
@@ -166,22 +177,24 @@ matches_file(const struct settle_report_in *in, int op, const char *name,
     struct settle_outputs *o)
 {
 	const struct settle_day *d = in->day;
-	const struct settle_match **v;
+	const struct settle_match *m;
+	struct settle_match mv;
 	struct settle_out b;
-	size_t i, n = 0;
+	char *ids = NULL;
+	size_t i, idcap = 0;
 
-	if (sort_matches(in->day) < 0 ||
-	    (v = malloc((d->nmatches + 1) * sizeof(*v))) == NULL)
+	if (sort_matches(in->day) < 0)
 		return SETTLE_ENOMEM;
-	for (i = 0; i < d->nmatches; i++)
-		if (op < 0 || strcmp(d->matches[i].op, in->cf->ops[op].code)
-		    == 0)
-			v[n++] = &d->matches[i];
 	settle_out_init(&b, NULL, 0);
 	settle_out_raw(&b, SETTLE_MATCHES_HEADER, sizeof(SETTLE_MATCHES_HEADER) - 1);
-	for (i = 0; i < n; i++)
-		match_row(&b, v[i]);
-	free(v);
+	for (i = 0; i < d->nmatches && !b.failed; i++) {
+		m = settle_day_match(d, i, &mv, &ids, &idcap);
+		if (m->charge_ids == NULL)
+			b.failed = 1;
+		else if (op < 0 || strcmp(m->op, in->cf->ops[op].code) == 0)
+			match_row(&b, m);
+	}
+	free(ids);
 	return add_file(o, name, &b);
 }
 
@@ -193,7 +206,9 @@ settle_report_matches_split(const struct settle_report_in *in, FILE *f,
 	const struct settle_day *d = in->day;
 	struct settle_out all, row, b[SETTLE_MAX_OPS];
 	const struct settle_match *m;
-	size_t i;
+	struct settle_match mv;
+	char *ids = NULL;
+	size_t i, idcap = 0;
 	int k, e = 0;
 
 	if (sort_matches(in->day) < 0)
@@ -211,7 +226,11 @@ settle_report_matches_split(const struct settle_report_in *in, FILE *f,
 	}
 	/* A row is rendered once, then copied to both files. */
 	for (i = 0; i < d->nmatches && e == 0 && !row.failed; i++) {
-		m = &d->matches[i];
+		m = settle_day_match(d, i, &mv, &ids, &idcap);
+		if (m->charge_ids == NULL) {
+			row.failed = 1;
+			break;
+		}
 		row.len = 0;
 		match_row(&row, m);
 		settle_out_raw(&all, row.buf, row.len);
@@ -232,6 +251,7 @@ settle_report_matches_split(const struct settle_report_in *in, FILE *f,
 	}
 	settle_out_release(&all);
 	settle_out_release(&row);
+	free(ids);
 	if (row.failed)
 		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory rendering the matches");

@@ -792,16 +792,18 @@ read_inputs(struct run *r, struct rowsjob *rj)
 			*r->err = t[i].err;
 	if (rc == 0)
 		rc = open_outbox(r, rj);
+	/* The day is read: its ids stay listed for the state only. */
+	for (i = 0; i < r->cf.nops; i++)
+		settle_dedup_release(&r->e.dedup[i]);
 	progress(r, "grouping the charges%s", "");
-	for (i = 0; i < r->cf.nops && rc == 0; i++)
-		rc = apply_records(r, &t[i]);
+	/* Each operator's records go as soon as they are grouped. */
+	for (i = 0; i < r->cf.nops; i++) {
+		if (rc == 0)
+			rc = apply_records(r, &t[i]);
+		opread_release(&t[i]);
+	}
 	if (rc == SETTLE_ENOMEM && r->err->code == 0)
 		settle_err_set(r->err, rc, NULL, 0, NULL, "out of memory");
-	for (i = 0; i < r->cf.nops; i++) {
-		opread_release(&t[i]);
-		/* The day is read: its ids stay listed for the state only. */
-		settle_dedup_release(&r->e.dedup[i]);
-	}
 	return rc;
 }
 

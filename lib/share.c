@@ -3,6 +3,7 @@
  * shares are kept exact as basis-point numerators in 128 bits and rounded
  * once, half to even, by settle_money_div_round128().
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,73 +44,82 @@ settle_share_day(const struct settle_tier *t, int n, int64_t before,
 }
 
 /*
- * Per merchant and per office sums over the day's matches: sort the ECAB
- * matches by merchant and the BPO ones by office, and add up each run.
+ * Per merchant and per office sums over the day's matches, in one look at
+ * each match: sort the ECAB matches by merchant and the BPO ones by office,
+ * and add up each run; the day's delivery and postage on the way.
  */
 static int
 aggregate(const struct settle_day *d, struct settle_totals *t)
 {
 	const struct settle_match *m;
+	struct settle_match mv;
 	struct settle_skey *v;
-	size_t i, ne = 0, nb = 0, n = d->nmatches;
+	int64_t *amt;
+	size_t i, ne = 0, nb = 0, n = d->nmatches, nm = 0, no = 0, k;
+	int rc = SETTLE_ENOMEM;
 
-	size_t nm = 0, no = 0;
-
-	if ((v = malloc((n + 1) * sizeof(*v))) == NULL)
-		return SETTLE_ENOMEM;
+	v = malloc((n + 1) * sizeof(*v));
+	amt = malloc((n + 1) * sizeof(*amt));
+	if (v == NULL || amt == NULL)
+		goto out;
 	/* ECAB keys from the front, BPO keys from the back. */
 	for (i = 0; i < n; i++) {
-		m = &d->matches[i];
+		m = settle_day_match(d, i, &mv, NULL, NULL);
 		if (m->kind == SO_ECAB) {
-			v[ne].s = m->merchant;
-			v[ne].i = i;
-			settle_skey_set(&v[ne++]);
+			k = ne++;
+			v[k].s = m->merchant;
+			amt[i] = m->goods;
+			if (settle_money_add(t->delivery, m->delivery,
+			    &t->delivery) < 0)
+				goto overflow;
 		} else {
-			v[n - 1 - nb].s = m->office;
-			v[n - 1 - nb].i = i;
-			settle_skey_set(&v[n - 1 - nb++]);
+			k = n - 1 - nb++;
+			v[k].s = m->office;
+			amt[i] = m->postage;
+			if (settle_money_add(t->postage, m->postage,
+			    &t->postage) < 0)
+				goto overflow;
 		}
+		v[k].i = i;
+		settle_skey_set(&v[k]);
 	}
-	if (settle_skey_sort(v, ne) < 0 || settle_skey_sort(v + ne, nb) < 0) {
-		free(v);
-		return SETTLE_ENOMEM;
-	}
+	if (settle_skey_sort(v, ne) < 0 || settle_skey_sort(v + ne, nb) < 0)
+		goto out;
 	/* As many entries as distinct merchants and offices. */
 	for (i = 0; i < n; i++)
 		if (i == 0 || i == ne || strcmp(v[i].s, v[i - 1].s) != 0)
 			*(i < ne ? &nm : &no) += 1;
 	t->merchants = calloc(nm + 1, sizeof(*t->merchants));
 	t->offices = calloc(no + 1, sizeof(*t->offices));
-	if (t->merchants == NULL || t->offices == NULL) {
-		free(v);
-		return SETTLE_ENOMEM;
-	}
+	if (t->merchants == NULL || t->offices == NULL)
+		goto out;
 	for (i = 0; i < ne; i++) {
-		m = &d->matches[v[i].i];
 		if (t->nmerchants == 0 || strcmp(t->merchants[
-		    t->nmerchants - 1].id, m->merchant) != 0)
-			t->merchants[t->nmerchants++].id = m->merchant;
+		    t->nmerchants - 1].id, v[i].s) != 0)
+			t->merchants[t->nmerchants++].id = v[i].s;
 		t->merchants[t->nmerchants - 1].orders++;
 		if (settle_money_add(t->merchants[t->nmerchants - 1].goods,
-		    m->goods, &t->merchants[t->nmerchants - 1].goods) < 0)
+		    amt[v[i].i], &t->merchants[t->nmerchants - 1].goods) < 0)
 			goto overflow;
 	}
 	for (i = ne; i < n; i++) {
-		m = &d->matches[v[i].i];
 		if (t->noffices == 0 || strcmp(t->offices[
-		    t->noffices - 1].code, m->office) != 0)
-			memcpy(t->offices[t->noffices++].code, m->office,
-			    sizeof(m->office));
+		    t->noffices - 1].code, v[i].s) != 0)
+			snprintf(t->offices[t->noffices++].code,
+			    sizeof(t->offices[0].code), "%s", v[i].s);
 		t->offices[t->noffices - 1].orders++;
 		if (settle_money_add(t->offices[t->noffices - 1].postage,
-		    m->postage, &t->offices[t->noffices - 1].postage) < 0)
+		    amt[v[i].i], &t->offices[t->noffices - 1].postage) < 0)
 			goto overflow;
 	}
-	free(v);
-	return 0;
+	rc = 0;
+	goto out;
 overflow:
+	rc = SETTLE_EDATA;
+out:
 	free(v);
-	return SETTLE_EDATA;
+	free(amt);
+	return rc;
 }
 
 void
@@ -180,21 +190,11 @@ merchant_payouts(const struct settle_engine *e, struct settle_totals *t)
 }
 
 static int
-conserve(const struct settle_day *d, struct settle_totals *t)
+conserve(struct settle_totals *t)
 {
 	int64_t parts, whole, bpo;
-	size_t i;
 
-	for (i = 0; i < d->nmatches; i++) {
-		if (d->matches[i].kind == SO_ECAB &&
-		    settle_money_add(t->delivery, d->matches[i].delivery,
-		    &t->delivery) < 0)
-			return -1;
-		if (d->matches[i].kind == SO_BPO &&
-		    settle_money_add(t->postage, d->matches[i].postage,
-		    &t->postage) < 0)
-			return -1;
-	}
+	/* Delivery and postage were summed with the payouts. */
 	if (settle_money_add(t->delivery, t->postage, &bpo) < 0 ||
 	    settle_money_add(bpo, t->dcb_fee, &bpo) < 0 ||
 	    settle_money_sub(bpo, t->operator_share, &t->bpo_income) < 0 ||
@@ -220,7 +220,7 @@ settle_share_compute(struct settle_engine *e, const struct settle_day *d,
 		    "out of memory");
 	if (operator_shares(e, d, t, err) < 0)
 		return SETTLE_EDATA;
-	if (merchant_payouts(e, t) < 0 || conserve(d, t) < 0)
+	if (merchant_payouts(e, t) < 0 || conserve(t) < 0)
 		return settle_err_set(err, SETTLE_EDATA, NULL, 0, NULL,
 		    "payout arithmetic overflows");
 	if (!t->ok)

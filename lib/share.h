@@ -20,7 +20,7 @@ int settle_share_day(const struct settle_tier *t, int n, int64_t before,
     int64_t day, int64_t *share);
 
 struct settle_merchant {
-	char *id;			/* borrowed from the day's matches */
+	const char *id;			/* borrowed from the day's matches */
 	long orders;
 	int64_t goods, fee, payout;
 };

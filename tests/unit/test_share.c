@@ -287,13 +287,14 @@ add_match(struct settle_day *d, int kind, const char *op, const char *who,
 	m->order_ref = settle_arena_strndup(&d->mem, ref, strlen(ref));
 	m->charge_ids = settle_arena_strndup(&d->mem, ref, strlen(ref));
 	m->kind = kind;
-	snprintf(m->op, sizeof(m->op), "%s", op);
+	m->op = settle_arena_strndup(&d->mem, op, strlen(op));
+	m->office = "";
 	if (kind == SO_ECAB) {
 		m->merchant = settle_arena_strndup(&d->mem, who, strlen(who));
 		m->goods = goods;
 		m->delivery = delivery;
 	} else {
-		snprintf(m->office, sizeof(m->office), "%s", who);
+		m->office = settle_arena_strndup(&d->mem, who, strlen(who));
 		m->postage = postage;
 	}
 	m->payable = m->net = goods + delivery + postage;
