@@ -105,7 +105,7 @@ settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 	    NULL || strmap_put(&e->refs, r->ref, len, r) < 0)
 		return NULL;
 	r->okind = -1;
-	r->len = len;
+	r->len = (uint32_t)len;
 	return r;
 }
 
@@ -126,11 +126,11 @@ settle_engine_group_new(struct settle_engine *e, struct eref *ref,
 	}
 	if ((g = settle_arena_zalloc(&e->mem, sizeof(*g))) == NULL)
 		return NULL;
-	g->seq = e->seq++;
+	g->seq = (uint32_t)e->seq++;
 	g->ref = ref;
 	g->reopened = reopened;
 	g->sorted = 1;
-	g->pos = e->npending;
+	g->pos = (uint32_t)e->npending;
 	e->pending[e->npending++] = g;
 	if (ref != NULL)
 		ref->group = g;
@@ -166,14 +166,14 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 	size_t ncap;
 
 	if (g->n == g->cap) {
-		ncap = g->cap ? g->cap * 2 : 1;
-		if (ncap > SIZE_MAX / sizeof(*r) ||
+		ncap = g->cap ? (size_t)g->cap * 2 : 1;
+		if (ncap > UINT32_MAX || ncap > SIZE_MAX / sizeof(*r) ||
 		    (r = settle_arena_alloc(&e->mem, ncap * sizeof(*r))) == NULL)
 			return SETTLE_ENOMEM;
 		if (g->n > 0)
 			memcpy(r, g->recs, g->n * sizeof(*r));
 		g->recs = r;
-		g->cap = ncap;
+		g->cap = (uint32_t)ncap;
 	}
 	r = &g->recs[g->n];
 	memset(r, 0, sizeof(*r));

@@ -57,29 +57,30 @@ struct erec {
 
 struct eref;
 
+/* A run holds one a group: its fields are kept narrow. */
 struct egroup {
-	uint64_t seq;			/* creation order, for stable output */
 	struct eref *ref;		/* NULL for an empty reference */
-	int reopened;
 	struct erec *recs;
-	size_t n, cap;
-	int sorted;
-	int ncand;			/* fuzzy candidates seen, for the detail */
-	size_t pos;			/* index in the pending list */
-	int ended;			/* matched, disputed or closed today */
 	struct eref *mref;		/* matched: the reference of its order */
-	int mkind;			/* matched: SM_* */
 	int64_t mnet;			/* matched: its net */
+	uint32_t seq;			/* creation order in the run */
+	uint32_t pos;			/* index in the pending list */
+	uint32_t n, cap;		/* records */
+	int32_t ncand;			/* fuzzy candidates seen, for the detail */
+	uint8_t reopened;
+	uint8_t sorted;
+	uint8_t ended;			/* matched, disputed or closed today */
+	uint8_t mkind;			/* matched: SM_* */
 };
 
 struct eref {
 	char *ref;			/* the map's key; in the arena */
-	size_t len;
 	struct eorder *order;		/* its latest order row, or NULL */
-	int okind;			/* that row's kind (SO_*), or -1 */
-	int matched;			/* has matched once */
-	int done;			/* its last group was disputed or closed */
 	struct egroup *group;		/* its pending group, or NULL */
+	uint32_t len;
+	int8_t okind;			/* its order row's kind (SO_*), or -1 */
+	uint8_t matched;		/* has matched once */
+	uint8_t done;			/* its last group was disputed or closed */
 	int64_t last;			/* business date of last activity */
 };
 
