@@ -1037,8 +1037,10 @@ swap_in(struct run *r, const char *tmp, const char *final, const char *old)
 }
 
 /*
- * Write every output into outbox/.tmp-DATE, fsync, then rename it to
- * outbox/DATE (an earlier copy, with --force, is swapped out first).
+ * Write the other outputs into outbox/.tmp-DATE beside charges.csv and
+ * rejects.csv (waited for), fsync, wait for the state to be on disk, then
+ * rename the folder to outbox/DATE (an earlier copy, with --force, is
+ * swapped out).
  */
 static int
 publish(struct run *r, struct settle_report_in *in, char *final,
