@@ -136,5 +136,16 @@ rc=$?
     ok "a snapshot of format 1: exit 65 at its first line" ||
     bad "a snapshot of format 1: exit $rc: $(cat "$tmp/err")"
 
+# A group of a record without a reference must hold that record.
+sed -e '1s/.*/settle-state	2/' -e '$d' "$tmp/old" >"$tmp/empty"
+printf 'group\t0\t0\t\nend\n' >>"$tmp/empty"
+cp "$tmp/empty" "state/state-$(day 13).txt"
+: >"$tmp/err"
+run --date "$(day 14)" --force
+rc=$?
+[ $rc = 65 ] && grep -q "without a reference has no 'rec' line" "$tmp/err" &&
+    ok "a group without reference nor record: exit 65" ||
+    bad "a group without reference nor record: exit $rc: $(cat "$tmp/err")"
+
 echo "state files: $pass passed, $fail failed"
 [ $fail -eq 0 ]
