@@ -478,10 +478,11 @@ read_line(struct sreader *r, char *buf)
 		return read_mtd(r);
 	if (strcmp(t, "ref") == 0)
 		return read_ref(r);
-	/* A group of a record without a reference holds that record. */
+	/* A group without an order it may take holds records. */
 	if ((strcmp(t, "group") == 0 || strcmp(t, "end") == 0) &&
-	    r->group != NULL && r->group->ref == NULL && r->group->n == 0)
-		return sbad(r, "a group without a reference has no 'rec' line");
+	    r->group != NULL && r->group->n == 0 && (r->group->ref == NULL ||
+	    r->group->reopened || r->group->ref->order == NULL))
+		return sbad(r, "a group without an order has no 'rec' line");
 	if (strcmp(t, "group") == 0)
 		return read_group(r);
 	if (strcmp(t, "rec") == 0)

@@ -143,9 +143,23 @@ cp "$tmp/empty" "state/state-$(day 13).txt"
 : >"$tmp/err"
 run --date "$(day 14)" --force
 rc=$?
-[ $rc = 65 ] && grep -q "without a reference has no 'rec' line" "$tmp/err" &&
+[ $rc = 65 ] && grep -q "without an order has no 'rec' line" "$tmp/err" &&
     ok "a group without reference nor record: exit 65" ||
     bad "a group without reference nor record: exit $rc: $(cat "$tmp/err")"
+
+# Nor may a reopened group, or one whose reference has no order.
+for g in 'group\t1\t1\tX-NO-RECORD' 'group\t1\t0\tX-NO-RECORD'; do
+	sed -e '$d' "$tmp/old" | sed -e '1s/.*/settle-state	2/' >"$tmp/empty"
+	printf "ref\tX-NO-RECORD\t1\t0\t$(day 13)\t0\n$g\nend\n" \
+	    >>"$tmp/empty"
+	cp "$tmp/empty" "state/state-$(day 13).txt"
+	: >"$tmp/err"
+	run --date "$(day 14)" --force
+	rc=$?
+	[ $rc = 65 ] && grep -q "without an order has no 'rec'" "$tmp/err" &&
+	    ok "$g without a record: exit 65" ||
+	    bad "$g without a record: exit $rc: $(cat "$tmp/err")"
+done
 
 echo "state files: $pass passed, $fail failed"
 [ $fail -eq 0 ]
