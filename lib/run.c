@@ -168,16 +168,22 @@ ids_path(const struct run *r, int64_t date, char *buf, size_t len)
 
 /*
  * The charge ids of the dedup window before the date: the id files of the
- * runs from the window's first date (or the state's first) to the day
- * before, each id of a business date in the window.
+ * runs from the window's first date to the day before, each id of a
+ * business date in the window.  No id file is looked for before the
+ * state's first date, nor before IDS_FIRST, the first one pruning kept
+ * (a dedup_days made longer since cannot bring back what was pruned).
  */
 static int
 load_ids(struct run *r, int64_t first)
 {
-	int64_t from = r->o->date - r->cf.dedup_days, x;
+	int64_t from = r->o->date - r->cf.dedup_days, x, kept;
 	char path[SETTLE_PATH + 32];
 	int rc;
 
+	if ((rc = read_mark(r, "IDS_FIRST", &kept)) < 0)
+		return rc;
+	if (rc == 0 && kept > first)
+		first = kept;
 	for (x = from > first ? from : first; x < r->o->date; x++) {
 		ids_path(r, x, path, sizeof(path));
 		if (access(path, F_OK) < 0)
@@ -1093,7 +1099,7 @@ static void
 prune_snapshots(struct run *r)
 {
 	char path[SETTLE_PATH + 32];
-	int64_t d;
+	int64_t d, keep, kept;
 
 	for (d = r->o->date - KEEP_SNAPSHOTS; d > r->o->date -
 	    KEEP_SNAPSHOTS - 400; d--) {
@@ -1102,12 +1108,19 @@ prune_snapshots(struct run *r)
 		    KEEP_SNAPSHOTS - 31)
 			break;
 	}
-	/* Id files the window of a date still kept for --force needs stay. */
-	for (d = r->o->date - KEEP_SNAPSHOTS - r->cf.dedup_days; d >
-	    r->o->date - KEEP_SNAPSHOTS - r->cf.dedup_days - 400; d--) {
+	/*
+	 * Id files the window of a date still kept for --force needs stay.
+	 * IDS_FIRST names the first kept before any goes.
+	 */
+	keep = r->o->date - KEEP_SNAPSHOTS - r->cf.dedup_days + 1;
+	if (read_mark(r, "IDS_FIRST", &kept) == 0 && kept >= keep)
+		return;
+	if (read_mark(r, "FIRST", &kept) != 0 || kept >= keep ||
+	    write_mark(r, "IDS_FIRST", keep) < 0)
+		return;
+	for (d = keep - 1; d > keep - 401; d--) {
 		ids_path(r, d, path, sizeof(path));
-		if (unlink(path) < 0 && errno == ENOENT && d < r->o->date -
-		    KEEP_SNAPSHOTS - r->cf.dedup_days - 31)
+		if (unlink(path) < 0 && errno == ENOENT && d < keep - 32)
 			break;
 	}
 }

@@ -161,5 +161,18 @@ for g in 'group\t1\t1\tX-NO-RECORD' 'group\t1\t0\tX-NO-RECORD'; do
 	    bad "$g without a record: exit $rc: $(cat "$tmp/err")"
 done
 
+# IDS_FIRST names the first id file pruning kept: a dedup window made
+# longer afterwards starts there instead of finding the state damaged.
+cp "$tmp/state.ref/state-$(day 13).txt" "state/state-$(day 13).txt"
+[ "$(cat state/IDS_FIRST)" = "$(day 4)" ] && ok "IDS_FIRST is $(day 4)" ||
+    bad "IDS_FIRST: $(cat state/IDS_FIRST 2>&1)"
+sed -e 's/^dedup_days: .*/dedup_days: 20/' settle.yaml >settle.new &&
+    mv settle.new settle.yaml
+: >"$tmp/err"
+run --date "$(day 14)" --force
+rc=$?
+[ $rc = 0 ] && ok "a longer dedup window after pruning: the run goes on" ||
+    bad "a longer dedup window after pruning: exit $rc: $(cat "$tmp/err")"
+
 echo "state files: $pass passed, $fail failed"
 [ $fail -eq 0 ]
