@@ -22,8 +22,14 @@ strmap_release(struct strmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static uint32_t
+hash(const char *key, size_t len)
+{
+	return (uint32_t)settle_hash64(key, len, 7);
+}
+
 static struct strmap_slot *
-find(const struct strmap *m, const char *key, size_t len, uint64_t h,
+find(const struct strmap *m, const char *key, size_t len, uint32_t h,
     int for_insert)
 {
 	size_t mask = m->cap - 1, i = (size_t)h & mask;
@@ -77,16 +83,21 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 
 	if (m->cap == 0)
 		return NULL;
-	s = find(m, key, len, settle_hash64(key, len, 7), 0);
+	if (len > UINT32_MAX)
+		return NULL;
+	s = find(m, key, len, hash(key, len), 0);
 	return s->key != NULL && s->key != &tomb ? s->val : NULL;
 }
 
 int
 strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 {
-	uint64_t h = settle_hash64(key, len, 7);
 	struct strmap_slot *s;
+	uint32_t h;
 
+	if (len > UINT32_MAX)
+		return -1;
+	h = hash(key, len);
 	if ((m->used + 1) * 3 > m->cap * 2 && grow(m) < 0)
 		return -1;
 	s = find(m, key, len, h, 1);
@@ -97,7 +108,7 @@ strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 	if (s->key == NULL)
 		m->used++;
 	s->key = key;
-	s->len = len;
+	s->len = (uint32_t)len;
 	s->hash = h;
 	s->val = val;
 	m->n++;
@@ -111,7 +122,9 @@ strmap_del(struct strmap *m, const char *key, size_t len)
 
 	if (m->cap == 0)
 		return;
-	s = find(m, key, len, settle_hash64(key, len, 7), 0);
+	if (len > UINT32_MAX)
+		return;
+	s = find(m, key, len, hash(key, len), 0);
 	if (s->key == NULL || s->key == &tomb)
 		return;
 	s->key = &tomb;

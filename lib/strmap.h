@@ -9,11 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 24 bytes: the engine keeps one a reference of the dedup window. */
 struct strmap_slot {
 	const char *key;	/* NULL: empty; the tombstone marker: deleted */
-	size_t len;
-	uint64_t hash;
 	void *val;
+	uint32_t len;
+	uint32_t hash;		/* the low half of the key's 64-bit hash */
 };
 
 struct strmap {
@@ -25,7 +26,7 @@ void strmap_init(struct strmap *m);
 /* Free the table; keys and values are the caller's. */
 void strmap_release(struct strmap *m);
 void *strmap_get(const struct strmap *m, const char *key, size_t len);
-/* Insert or replace; returns 0 or -1 (out of memory). */
+/* Insert or replace; returns 0 or -1 (out of memory, or a key of 4 GiB). */
 int strmap_put(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_del(struct strmap *m, const char *key, size_t len);
 
