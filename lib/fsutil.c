@@ -83,18 +83,26 @@ settle_atomic_open_named(struct settle_atomic *a, const char *path,
 }
 
 int
+settle_atomic_sync(struct settle_atomic *a)
+{
+	int e = 0;
+
+	if (a->f == NULL)
+		return 0;
+	if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+		e = errno != 0 ? errno : EIO;
+	if (fclose(a->f) != 0 && e == 0)
+		e = errno;
+	a->f = NULL;
+	return e;
+}
+
+int
 settle_atomic_commit(struct settle_atomic *a, struct settle_err *err)
 {
 	char dir[4096];
-	int e = 0;
+	int e = settle_atomic_sync(a);
 
-	if (a->f != NULL) {
-		if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
-			e = errno;
-		if (fclose(a->f) != 0 && e == 0)
-			e = errno;
-		a->f = NULL;
-	}
 	if (e == 0 && rename(a->tmp, a->path) != 0)
 		e = errno;
 	if (e != 0) {
@@ -120,29 +128,45 @@ settle_atomic_abort(struct settle_atomic *a)
 	a->tmp[0] = '\0';
 }
 
+const char *
+settle_tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir == NULL || dir[0] == '\0' ? "/tmp" : dir;
+}
+
+int
+settle_tmpfd(const char *tag)
+{
+	char path[4096];
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/settle-%s.tmp.XXXXXX",
+	    settle_tmpdir(), tag);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
 FILE *
 settle_tmpfile(const char *tag)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
 	FILE *f;
-	int fd, n;
+	int fd, e;
 
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	n = snprintf(path, sizeof(path), "%s/settle-%s.tmp.XXXXXX", dir, tag);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if ((fd = settle_tmpfd(tag)) < 0)
 		return NULL;
-	}
-	if ((fd = mkstemp(path)) < 0)
-		return NULL;
-	unlink(path);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if ((f = fdopen(fd, "w+b")) == NULL) {
-		n = errno;
+		e = errno;
 		close(fd);
-		errno = n;
+		errno = e;
 	}
 	return f;
 }

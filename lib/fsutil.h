@@ -28,19 +28,30 @@ int settle_atomic_open_named(struct settle_atomic *a, const char *path,
     const char *suffix, struct settle_err *err);
 
 /*
- * Flush, fsync, close and rename into place (a file the caller has
- * flushed, fsynced and closed, a->f set to NULL, is only renamed), then
- * fsync the folder.  0 or SETTLE_EIO.
+ * Flush, fsync and close the temporary file, keeping its name for the
+ * commit.  0, or the errno value of the first failure.
+ */
+int settle_atomic_sync(struct settle_atomic *a);
+
+/*
+ * settle_atomic_sync() unless done already, rename into place, then fsync
+ * the folder.  0 or SETTLE_EIO.
  */
 int settle_atomic_commit(struct settle_atomic *a, struct settle_err *err);
 
 /* Close and remove the temporary file. */
 void settle_atomic_abort(struct settle_atomic *a);
 
+/* The folder of temporary files: $TMPDIR, else /tmp. */
+const char *settle_tmpdir(void);
+
 /*
- * A temporary file for "w+b", in $TMPDIR or /tmp, named settle-TAG.tmp.*
- * and unlinked at once.  NULL with errno when it cannot be made.
+ * A temporary file, read and write, in settle_tmpdir() named
+ * settle-TAG.tmp.* and unlinked at once: its descriptor, or -1 with errno.
  */
+int settle_tmpfd(const char *tag);
+
+/* The same as a stream for "w+b"; NULL with errno. */
 FILE *settle_tmpfile(const char *tag);
 
 /* fsync a folder.  0 or -1. */

@@ -55,7 +55,7 @@ struct run {
 	const char *tmpdir;		/* the outbox folder being written */
 	char tmppath[SETTLE_PATH + 64];	/* its path */
 	struct statejob *state;		/* the snapshot being written */
-	struct rowsjob *rows;		/* charges.csv, rejects.csv */
+	struct job *rows;		/* charges.csv, rejects.csv */
 	struct settle_opfile opm[SETTLE_MAX_OPS]; /* matches.csv per operator */
 	int lockfd;
 	struct settle_err *err;
@@ -363,58 +363,78 @@ workers_join(struct workers *w)
 	w->n = 0;
 }
 
+/* Work on a thread of its own, whose error becomes the run's once joined. */
+struct job {
+	struct run *r;
+	struct workers w;
+	int rc, joined;
+	struct settle_err err;
+};
+
+/* Wait for j (none: 0): its code, its error copied into the run's. */
+static int
+job_wait(struct run *r, struct job *j)
+{
+	if (j == NULL)
+		return 0;
+	if (!j->joined)
+		workers_join(&j->w);
+	j->joined = 1;
+	if (j->rc < 0 && r->err->code == 0)
+		*r->err = j->err;
+	return j->rc;
+}
+
 /*
  * The snapshot of the state after the date is written and fsynced on a
  * thread of its own while the outbox is written; it is renamed into place
  * only after the outbox is published.
  */
 struct statejob {
-	struct run *r;
+	struct job job;
 	struct settle_atomic a;		/* the snapshot */
 	struct settle_atomic ids;	/* the run's id file */
-	struct workers w;
-	int rc, joined;
-	struct settle_err err;
 };
 
-/* Write f with fn, flush it to disk and close it; 0 or an errno value. */
+/*
+ * Write a's file with fn and flush it to disk and close it: the commit
+ * only renames it.  0 or an errno value.
+ */
 static int
 write_synced(struct settle_atomic *a, const struct settle_engine *e,
     int (*fn)(const struct settle_engine *, FILE *))
 {
-	int e0 = 0;
+	int e0, e1;
 
 	errno = 0;
-	if (fn(e, a->f) < 0 || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
-		e0 = errno != 0 ? errno : EIO;
-	/* Closed here: the commit only renames it. */
-	if (fclose(a->f) != 0 && e0 == 0)
-		e0 = errno;
-	a->f = NULL;
+	e0 = fn(e, a->f) < 0 ? (errno != 0 ? errno : EIO) : 0;
+	if ((e1 = settle_atomic_sync(a)) != 0 && e0 == 0)
+		e0 = e1;
 	return e0;
 }
 
 static void *
 state_one(void *arg)
 {
-	struct statejob *j = arg;
+	struct statejob *sj = arg;
+	struct job *j = &sj->job;
 	char path[SETTLE_PATH + 32], ipath[SETTLE_PATH + 32];
 	int e = 0;
 
 	snapshot_path(j->r, j->r->o->date, path, sizeof(path));
 	ids_path(j->r, j->r->o->date, ipath, sizeof(ipath));
-	if ((j->rc = settle_atomic_open_named(&j->ids, ipath, ".tmp.next",
+	if ((j->rc = settle_atomic_open_named(&sj->ids, ipath, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
-	if ((e = write_synced(&j->ids, &j->r->e, settle_ids_write)) != 0) {
+	if ((e = write_synced(&sj->ids, &j->r->e, settle_ids_write)) != 0) {
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, ipath, 0, NULL,
 		    "cannot write the state: %s", strerror(e));
 		return NULL;
 	}
-	if ((j->rc = settle_atomic_open_named(&j->a, path, ".tmp.next",
+	if ((j->rc = settle_atomic_open_named(&sj->a, path, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
-	if ((e = write_synced(&j->a, &j->r->e, settle_state_write)) != 0)
+	if ((e = write_synced(&sj->a, &j->r->e, settle_state_write)) != 0)
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
 		    "cannot write the state: %s", strerror(e));
 	return NULL;
@@ -424,25 +444,16 @@ static void
 state_start(struct run *r, struct statejob *j)
 {
 	memset(j, 0, sizeof(*j));
-	j->r = r;
+	j->job.r = r;
 	r->state = j;
-	workers_start(&j->w, state_one, j);
+	workers_start(&j->job.w, state_one, j);
 }
 
 /* Wait for the snapshot: 0, or its error into the run's. */
 static int
 state_wait(struct run *r)
 {
-	struct statejob *j = r->state;
-
-	if (j == NULL)
-		return 0;
-	if (!j->joined)
-		workers_join(&j->w);
-	j->joined = 1;
-	if (j->rc < 0 && r->err->code == 0)
-		*r->err = j->err;
-	return j->rc;
+	return job_wait(r, r->state != NULL ? &r->state->job : NULL);
 }
 
 /* Drop an unfinished snapshot (the run failed). */
@@ -706,17 +717,10 @@ write_rows(struct settle_err *err, const char *dir, const char *name,
  * charges.csv and rejects.csv are final once the files are read: they are
  * written on a thread of their own while the day is matched and shared.
  */
-struct rowsjob {
-	struct run *r;
-	struct workers w;
-	int rc, joined;
-	struct settle_err err;
-};
-
 static void *
 rows_one(void *arg)
 {
-	struct rowsjob *j = arg;
+	struct job *j = arg;
 	struct run *r = j->r;
 
 	j->rc = write_rows(&j->err, r->tmpdir, "charges.csv",
@@ -727,28 +731,12 @@ rows_one(void *arg)
 	return NULL;
 }
 
-/* Wait for charges.csv and rejects.csv: 0, or their error into the run's. */
-static int
-rows_wait(struct run *r)
-{
-	struct rowsjob *j = r->rows;
-
-	if (j == NULL)
-		return 0;
-	if (!j->joined)
-		workers_join(&j->w);
-	j->joined = 1;
-	if (j->rc < 0 && r->err->code == 0)
-		*r->err = j->err;
-	return j->rc;
-}
-
 /*
  * Make the temporary outbox folder, outbox/.tmp-DATE (leftovers of a
  * killed run removed first), and start writing the rows into it.
  */
 static int
-open_outbox(struct run *r, struct rowsjob *j)
+open_outbox(struct run *r, struct job *j)
 {
 	char ds[16];
 
@@ -776,7 +764,7 @@ open_outbox(struct run *r, struct rowsjob *j)
  * threads of their own; then apply the records and gather the rows.
  */
 static int
-read_inputs(struct run *r, struct rowsjob *rj)
+read_inputs(struct run *r, struct job *rj)
 {
 	struct opread t[SETTLE_MAX_OPS];
 	struct workers w = { .n = 0 };
@@ -1059,7 +1047,7 @@ publish(struct run *r, struct settle_report_in *in, char *final,
 	settle_date_fmt(r->o->date, ds);
 	snprintf(old, sizeof(old), "%s/.old-%s", r->cf.outbox, ds);
 	snprintf(final, flen, "%s/%s", r->cf.outbox, ds);
-	rc = rows_wait(r);
+	rc = job_wait(r, r->rows);
 	if (rc == 0)
 		rc = write_matches(r, tmp, in);
 	if (rc == 0) {
@@ -1087,7 +1075,7 @@ publish(struct run *r, struct settle_report_in *in, char *final,
 static void
 discard_outbox(struct run *r)
 {
-	rows_wait(r);
+	job_wait(r, r->rows);
 	r->rows = NULL;
 	if (r->tmpdir != NULL)
 		remove_tree(r->tmpdir);
@@ -1189,7 +1177,7 @@ report_in(struct run *r, struct settle_report_in *in)
 }
 
 static int
-compute(struct run *r, struct rowsjob *rj)
+compute(struct run *r, struct job *rj)
 {
 	int rc;
 
@@ -1209,7 +1197,7 @@ run_date(struct run *r, struct settle_run_result *res)
 {
 	struct settle_report_in in;
 	struct statejob sj;
-	struct rowsjob rj;
+	struct job rj;
 	int rc;
 
 	if ((rc = load_base(r)) != 0) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "spill.h"
 
 #define WBUF_SIZE (256 * 1024)
@@ -107,23 +108,14 @@ fail(struct settle_spill *sp, const char *what, int errnum)
 static int
 open_file(struct settle_spill *sp)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096], what[200];
-	int n;
+	char what[200];
 
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
 	snprintf(what, sizeof(what), "cannot create a temporary file in "
-	    "'%.150s'", dir);
-	n = snprintf(path, sizeof(path), "%s/settle-rows.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return fail(sp, what, ENAMETOOLONG);
+	    "'%.150s'", settle_tmpdir());
 	if (sp->wbuf == NULL && (sp->wbuf = malloc(WBUF_SIZE)) == NULL)
 		return fail(sp, what, ENOMEM);
-	if ((sp->fd = mkstemp(path)) < 0)
+	if ((sp->fd = settle_tmpfd("rows")) < 0)
 		return fail(sp, what, errno);
-	unlink(path);
-	(void)fcntl(sp->fd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 

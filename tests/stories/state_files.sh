@@ -126,6 +126,20 @@ diff -r "$tmp/outbox.ref" outbox >/dev/null &&
     ok "nothing written" || bad "the outbox changed"
 mv "$tmp/ids12" "state/ids-$(day 12).txt"
 
+# A bad line of an id file: exit 65 with the file and the line.
+cp "state/ids-$(day 12).txt" "$tmp/ids12"
+sed -e '3s/\t[0-9a-f]*\t/\tnot-a-hash\t/' "$tmp/ids12" \
+    >"state/ids-$(day 12).txt"
+: >"$tmp/err"
+run --date "$(day 13)" --force
+rc=$?
+[ $rc = 65 ] && grep -q "ids-$(day 12).txt:3: state file: bad 'id' line" \
+    "$tmp/err" && ok "a bad id line: exit 65 at its file and line" ||
+    bad "a bad id line: exit $rc: $(cat "$tmp/err")"
+diff -r "$tmp/outbox.ref" outbox >/dev/null &&
+    ok "nothing written" || bad "the outbox changed"
+mv "$tmp/ids12" "state/ids-$(day 12).txt"
+
 # A snapshot of the old format is refused with its line.
 sed -e '1s/.*/settle-state	1/' "state/state-$(day 13).txt" >"$tmp/old"
 cp "$tmp/old" "state/state-$(day 13).txt"
