@@ -61,10 +61,8 @@ settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 	e->last_date = -1;
 	settle_arena_init(&e->mem);
 	strmap_init(&e->refs);
-	for (i = 0; i < SETTLE_MAX_OPS; i++) {
+	for (i = 0; i < SETTLE_MAX_OPS; i++)
 		settle_dedup_init(&e->dedup[i]);
-		settle_arena_init(&e->ids[i].mem);
-	}
 }
 
 /*
@@ -78,11 +76,8 @@ settle_engine_release(struct settle_engine *e)
 
 	free(e->pending);
 	strmap_release(&e->refs);
-	for (k = 0; k < SETTLE_MAX_OPS; k++) {
+	for (k = 0; k < SETTLE_MAX_OPS; k++)
 		settle_dedup_release(&e->dedup[k]);
-		free(e->ids[k].v);
-		settle_arena_release(&e->ids[k].mem);
-	}
 	settle_arena_release(&e->mem);
 	memset(e, 0, sizeof(*e));
 }
@@ -844,28 +839,4 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 		expire_refs(e);
 	}
 	return rc;
-}
-
-int
-settle_engine_remember(struct settle_engine *e, int op, const char *id,
-    size_t len, uint64_t content, int64_t date)
-{
-	struct settle_idlist *l = &e->ids[op];
-	struct settle_idrec *v;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 4096;
-		if ((v = realloc(l->v, ncap * sizeof(*v))) == NULL)
-			return SETTLE_ENOMEM;
-		l->v = v;
-		l->cap = ncap;
-	}
-	v = &l->v[l->n];
-	if ((v->id = settle_arena_strndup(&l->mem, id, len)) == NULL)
-		return SETTLE_ENOMEM;
-	v->content = content;
-	v->date = date;
-	l->n++;
-	return 0;
 }

@@ -136,19 +136,6 @@ struct settle_day {
 	struct settle_opday ops[SETTLE_MAX_OPS];
 };
 
-/* A charge id accepted by the day's run, as written to its id file. */
-struct settle_idrec {
-	char *id;			/* in the list's arena */
-	uint64_t content;
-	int64_t date;			/* business date of charged_at */
-};
-
-struct settle_idlist {
-	struct settle_idrec *v;
-	size_t n, cap;
-	struct settle_arena mem;	/* the ids' text */
-};
-
 struct settle_engine {
 	const struct settle_config *cf;
 	struct settle_arena mem;		/* references, groups, records */
@@ -156,9 +143,8 @@ struct settle_engine {
 	struct egroup **pending;
 	size_t npending, cappending;
 	uint64_t seq;
-	/* The dedup window's ids, and the ids the day's run accepted. */
+	/* The dedup window's ids. */
 	struct settle_dedup dedup[SETTLE_MAX_OPS];
-	struct settle_idlist ids[SETTLE_MAX_OPS];
 	int64_t last_date;			/* -1: empty state */
 	char mtd_month[SETTLE_MAX_OPS][8];	/* "YYYY-MM" */
 	int64_t mtd[SETTLE_MAX_OPS];
@@ -195,10 +181,6 @@ struct egroup *settle_engine_group_new(struct settle_engine *e,
 int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
     const char *op, const char *id, size_t idlen, const char *msisdn,
     int64_t amount, int64_t at, int kind);
-
-/* List an id the day's run accepted for op, for its id file.  0 or ENOMEM. */
-int settle_engine_remember(struct settle_engine *e, int op, const char *id,
-    size_t len, uint64_t content, int64_t date);
 
 /*
  * The day's match i into m, and m: its charge_ids joined into *ids (grown

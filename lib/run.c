@@ -57,6 +57,7 @@ struct run {
 	struct statejob *state;		/* the snapshot being written */
 	struct job *rows;		/* charges.csv, rejects.csv */
 	struct settle_opfile opm[SETTLE_MAX_OPS]; /* matches.csv per operator */
+	struct settle_idsink ids[SETTLE_MAX_OPS]; /* the day's accepted ids */
 	int lockfd;
 	struct settle_err *err;
 };
@@ -397,17 +398,15 @@ struct statejob {
 };
 
 /*
- * Write a's file with fn and flush it to disk and close it: the commit
- * only renames it.  0 or an errno value.
+ * Flush a's file (written with the result rc) to disk and close it: the
+ * commit only renames it.  0 or an errno value.
  */
 static int
-write_synced(struct settle_atomic *a, const struct settle_engine *e,
-    int (*fn)(const struct settle_engine *, FILE *))
+write_synced(struct settle_atomic *a, int rc)
 {
 	int e0, e1;
 
-	errno = 0;
-	e0 = fn(e, a->f) < 0 ? (errno != 0 ? errno : EIO) : 0;
+	e0 = rc < 0 ? (errno != 0 ? errno : EIO) : 0;
 	if ((e1 = settle_atomic_sync(a)) != 0 && e0 == 0)
 		e0 = e1;
 	return e0;
@@ -426,7 +425,9 @@ state_one(void *arg)
 	if ((j->rc = settle_atomic_open_named(&sj->ids, ipath, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
-	if ((e = write_synced(&sj->ids, &j->r->e, settle_ids_write)) != 0) {
+	errno = 0;
+	if ((e = write_synced(&sj->ids, settle_ids_write(j->r->o->date,
+	    j->r->ids, j->r->cf.nops, sj->ids.f))) != 0) {
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, ipath, 0, NULL,
 		    "cannot write the state: %s", strerror(e));
 		return NULL;
@@ -434,7 +435,9 @@ state_one(void *arg)
 	if ((j->rc = settle_atomic_open_named(&sj->a, path, ".tmp.next",
 	    &j->err)) < 0)
 		return NULL;
-	if ((e = write_synced(&sj->a, &j->r->e, settle_state_write)) != 0)
+	errno = 0;
+	if ((e = write_synced(&sj->a, settle_state_write(&j->r->e,
+	    sj->a.f))) != 0)
 		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
 		    "cannot write the state: %s", strerror(e));
 	return NULL;
@@ -566,9 +569,12 @@ on_charge(void *ctx, const struct settle_charge *c)
 	struct run *r = t->r;
 
 	r->ops[t->op].ported += ported(r, t->op, c);
+	if (settle_idsink_add(&r->ids[t->op], c->id, c->id_len,
+	    settle_charge_content(c), settle_business_date(c->at)) < 0)
+		return settle_err_set(&t->err, SETTLE_EIO, NULL, 0, NULL,
+		    "cannot write a temporary file in %s: %s",
+		    settle_tmpdir(), strerror(r->ids[t->op].err));
 	if (settle_rows_add_charge(&r->charges[t->op], &t->scratch, c) < 0 ||
-	    settle_engine_remember(&r->e, t->op, c->id, c->id_len,
-	    settle_charge_content(c), settle_business_date(c->at)) < 0 ||
 	    (c->status == SS_SUCCESS && keep_record(t, c) < 0))
 		return SETTLE_ENOMEM;
 	return 0;
@@ -1257,6 +1263,8 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 		rc = err->code = SETTLE_ECONFIG;
 	if (rc == 0) {
 		settle_engine_init(&r->e, &r->cf);
+		for (i = 0; i < r->cf.nops; i++)
+			settle_idsink_init(&r->ids[i], r->cf.ops[i].code);
 		if ((rc = lock_state(r)) == 0) {
 			clean_state(r->cf.state);
 			clean_outbox(r->cf.outbox);
@@ -1272,6 +1280,7 @@ settle_run(const struct settle_run_opts *o, struct settle_run_result *res,
 	for (i = 0; i < SETTLE_MAX_OPS; i++) {
 		settle_rows_release(&r->ops[i].rejects);
 		settle_rows_release(&r->charges[i]);
+		settle_idsink_release(&r->ids[i]);
 	}
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
 		if (r->opm[i].f != NULL)

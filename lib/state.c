@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csvio.h"
+#include "fsutil.h"
 #include "source.h"
 #include "state.h"
 #include "strsort.h"
@@ -15,29 +16,34 @@
 
 /* Text with '%', control bytes and DEL escaped as %XX, after a tab. */
 static void
-put_text(struct settle_out *o, const char *s)
+put_textn(struct settle_out *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *q;
 	char esc[3];
 
 	settle_out_raw(o, "\t", 1);
-	for (; *p != '\0'; p++) {
+	while (p < end) {
 		if (*p == '%' || *p < 0x20 || *p == 0x7f) {
 			esc[0] = '%';
 			esc[1] = hex[*p >> 4];
 			esc[2] = hex[*p & 15];
 			settle_out_raw(o, esc, 3);
-		} else {
-			const unsigned char *q = p;
-
-			while (q[1] != '\0' && q[1] != '%' && q[1] >= 0x20 &&
-			    q[1] != 0x7f)
-				q++;
-			settle_out_raw(o, (const char *)p, (size_t)(q - p) + 1);
-			p = q;
+			p++;
+			continue;
 		}
+		for (q = p + 1; q < end && *q != '%' && *q >= 0x20 && *q != 0x7f;
+		    q++)
+			;
+		settle_out_raw(o, (const char *)p, (size_t)(q - p));
+		p = q;
 	}
+}
+
+static void
+put_text(struct settle_out *o, const char *s)
+{
+	put_textn(o, s, strlen(s));
 }
 
 static void
@@ -177,30 +183,6 @@ write_groups(const struct settle_engine *e, struct settle_out *f)
 	return 0;
 }
 
-static void
-write_ids(const struct settle_engine *e, struct settle_out *f)
-{
-	static const char hex[] = "0123456789abcdef";
-	const struct settle_idrec *id;
-	char h[17];
-	size_t i;
-	int k, b;
-
-	for (k = 0; k < e->cf->nops; k++)
-		for (i = 0; i < e->ids[k].n; i++) {
-			id = &e->ids[k].v[i];
-			put(f, "id\t");
-			put(f, e->cf->ops[k].code);
-			put_text(f, id->id);
-			for (b = 0; b < 16; b++)
-				h[b] = hex[(id->content >> (60 - 4 * b)) & 15];
-			h[16] = '\0';
-			put(f, "\t");
-			put(f, h);
-			put_date(f, id->date);
-			put(f, "\n");
-		}
-}
 
 int
 settle_state_write(const struct settle_engine *e, FILE *file)
@@ -230,17 +212,96 @@ settle_state_write(const struct settle_engine *e, FILE *file)
 	return rc == 0 && ferror(file) ? SETTLE_EIO : rc;
 }
 
+void
+settle_idsink_init(struct settle_idsink *s, const char *op)
+{
+	memset(s, 0, sizeof(*s));
+	s->op = op;
+}
+
+void
+settle_idsink_release(struct settle_idsink *s)
+{
+	settle_out_release(&s->out);
+	if (s->f != NULL)
+		fclose(s->f);
+	s->f = NULL;
+}
+
 int
-settle_ids_write(const struct settle_engine *e, FILE *file)
+settle_idsink_add(struct settle_idsink *s, const char *id, size_t len,
+    uint64_t content, int64_t date)
+{
+	static const char hex[] = "0123456789abcdef";
+	char h[18];
+	int b;
+
+	if (s->err != 0)
+		return -1;
+	if (s->f == NULL) {
+		if ((s->f = settle_tmpfile("ids")) == NULL) {
+			s->err = errno != 0 ? errno : EIO;
+			return -1;
+		}
+		settle_out_init(&s->out, s->f, 0);
+	}
+	put(&s->out, "id\t");
+	put(&s->out, s->op);
+	put_textn(&s->out, id, len);
+	h[0] = '\t';
+	for (b = 0; b < 16; b++)
+		h[b + 1] = hex[(content >> (60 - 4 * b)) & 15];
+	settle_out_raw(&s->out, h, 17);
+	put_date(&s->out, date);
+	settle_out_raw(&s->out, "\n", 1);
+	if (s->out.failed) {
+		s->err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	s->n++;
+	return 0;
+}
+
+/* Copy the sink's temporary file to o's file (o flushed). */
+static int
+copy_sink(struct settle_idsink *s, struct settle_out *o)
+{
+	char buf[1 << 16];
+	size_t n;
+
+	if (s->f == NULL)
+		return 0;
+	if (s->err != 0) {
+		errno = s->err;
+		return -1;
+	}
+	if (settle_out_flush(&s->out) < 0 || fflush(s->f) != 0 ||
+	    settle_out_flush(o) < 0 || fseek(s->f, 0, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), s->f)) > 0)
+		if (fwrite(buf, 1, n, o->f) != n)
+			return -1;
+	if (ferror(s->f)) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+settle_ids_write(int64_t date, struct settle_idsink *sinks, int n,
+    FILE *file)
 {
 	struct settle_out f;
-	int rc = 0;
+	int k, rc = 0;
 
 	settle_out_init(&f, file, 0);
 	put(&f, "settle-ids\t1\nrun_date");
-	put_date(&f, e->date);
+	put_date(&f, date);
 	put(&f, "\n");
-	write_ids(e, &f);
+	for (k = 0; k < n && rc == 0; k++)
+		if (copy_sink(&sinks[k], &f) < 0)
+			rc = SETTLE_EIO;
 	put(&f, "end\n");
 	if (settle_out_flush(&f) < 0)
 		rc = SETTLE_EIO;

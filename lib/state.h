@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "csvio.h"
 #include "engine.h"
 
 #define SETTLE_STATE_VERSION 2
@@ -26,8 +27,32 @@ int settle_state_write(const struct settle_engine *e, FILE *f);
 int settle_state_read(struct settle_engine *e, const char *path,
     struct settle_err *err);
 
-/* Write the ids the engine accepted in the run of e->date into f. */
-int settle_ids_write(const struct settle_engine *e, FILE *f);
+/*
+ * One operator's accepted ids for the run's id file: their lines go to an
+ * unlinked temporary file (settle_tmpfile) as the operator's file is read,
+ * so that the day's ids are not held in memory.  One thread a sink.
+ */
+struct settle_idsink {
+	const char *op;			/* the operator's code */
+	FILE *f;			/* opened at the first id */
+	struct settle_out out;
+	long n;				/* ids added */
+	int err;			/* an errno value, once failed */
+};
+
+void settle_idsink_init(struct settle_idsink *s, const char *op);
+void settle_idsink_release(struct settle_idsink *s);
+
+/* Add an accepted id.  0, or -1 with s->err set. */
+int settle_idsink_add(struct settle_idsink *s, const char *id, size_t len,
+    uint64_t content, int64_t date);
+
+/*
+ * Write the id file of run date date into f: the sinks' ids in their order.
+ * 0, or SETTLE_EIO with errno set.
+ */
+int settle_ids_write(int64_t date, struct settle_idsink *sinks, int n,
+    FILE *f);
 
 /*
  * Read the id file of run date date into e's duplicate tables, the ids of

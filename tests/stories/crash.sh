@@ -215,7 +215,11 @@ number() {
 			pend[pid] = quoted(a)
 			what = (s ~ /O_CREAT/ ? "create " : "open ") pend[pid]
 			opened(pid, s)
-			if (pid != main && s ~ /O_CREAT/) {
+			# the unlinked temporary files of other threads
+			# (settle-TAG.tmp.XXXXXX) change names from run to
+			# run: not points (ingest_spill.sh fails them)
+			if (pid != main && s ~ /O_CREAT/ &&
+			    pend[pid] !~ /\/settle-[a-z]+\.tmp\./) {
 				only = pend[pid]
 				sub(/^\.\//, "", only)
 				mine[only] = 1

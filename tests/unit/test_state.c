@@ -1,0 +1,160 @@
+/*
+ * Unit tests for lib/state: the id file written from the operators' id
+ * sinks (each a temporary file filled while its operator's file is read),
+ * its exact bytes and escapes, and its reading back into the duplicate
+ * tables.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dedup.h"
+#include "engine.h"
+#include "state.h"
+#include "timefmt.h"
+
+static struct settle_config cf;
+
+static void
+config_two(void)
+{
+	memset(&cf, 0, sizeof(cf));
+	cf.window_hours = 72;
+	cf.dedup_days = 80;
+	cf.cap = 50000;
+	cf.nops = 2;
+	snprintf(cf.ops[0].code, sizeof(cf.ops[0].code), "GP");
+	snprintf(cf.ops[1].code, sizeof(cf.ops[1].code), "ROBI");
+}
+
+static int64_t
+day(const char *s)
+{
+	int64_t d;
+
+	cr_assert_eq(settle_date_parse(s, &d), 0);
+	return d;
+}
+
+/* The whole of a stream, from its start, NUL-terminated (caller frees). */
+static char *
+slurp(FILE *f)
+{
+	char *buf;
+	long n;
+
+	cr_assert_eq(fflush(f), 0);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	return buf;
+}
+
+Test(state, id_file_from_sinks_in_operator_order)
+{
+	struct settle_idsink s[2];
+	FILE *f = tmpfile();
+	char *text;
+
+	cr_assert_not_null(f);
+	config_two();
+	settle_idsink_init(&s[0], "GP");
+	settle_idsink_init(&s[1], "ROBI");
+	/* ROBI's ids arrive first: the file still lists GP's first. */
+	cr_assert_eq(settle_idsink_add(&s[1], "R-2", 3, UINT64_C(0xff),
+	    day("2026-11-24")), 0);
+	cr_assert_eq(settle_idsink_add(&s[0], "G-1", 3,
+	    UINT64_C(0x0123456789abcdef), day("2026-11-25")), 0);
+	/* Only the length given is the id; escapes for '%', tab and DEL. */
+	cr_assert_eq(settle_idsink_add(&s[0], "a%b\tc\x7f" "dXYZ", 7, 0,
+	    day("2026-11-25")), 0);
+	cr_assert_eq(s[0].n, 2);
+	cr_assert_eq(s[1].n, 1);
+	cr_assert_eq(settle_ids_write(day("2026-11-25"), s, 2, f), 0);
+	text = slurp(f);
+	cr_assert_str_eq(text,
+	    "settle-ids\t1\n"
+	    "run_date\t2026-11-25\n"
+	    "id\tGP\tG-1\t0123456789abcdef\t2026-11-25\n"
+	    "id\tGP\ta%25b%09c%7Fd\t0000000000000000\t2026-11-25\n"
+	    "id\tROBI\tR-2\t00000000000000ff\t2026-11-24\n"
+	    "end\n");
+	free(text);
+	settle_idsink_release(&s[0]);
+	settle_idsink_release(&s[1]);
+	fclose(f);
+}
+
+Test(state, id_file_with_no_ids_and_a_sink_never_used)
+{
+	struct settle_idsink s[2];
+	FILE *f = tmpfile();
+	char *text;
+
+	cr_assert_not_null(f);
+	settle_idsink_init(&s[0], "GP");
+	settle_idsink_init(&s[1], "ROBI");
+	cr_assert_null(s[0].f, "no temporary file before the first id");
+	cr_assert_eq(settle_ids_write(day("2026-02-01"), s, 2, f), 0);
+	text = slurp(f);
+	cr_assert_str_eq(text, "settle-ids\t1\nrun_date\t2026-02-01\nend\n");
+	free(text);
+	settle_idsink_release(&s[0]);
+	settle_idsink_release(&s[1]);
+	fclose(f);
+}
+
+Test(state, id_file_read_back_into_the_duplicate_tables)
+{
+	struct settle_dedup_entry k;
+	struct settle_engine e;
+	struct settle_idsink s[2];
+	struct settle_err err;
+	char path[] = "/tmp/settle-test-ids.XXXXXX";
+	char id[32];
+	FILE *f;
+	int fd, i;
+
+	config_two();
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w+b");
+	cr_assert_not_null(f);
+	settle_idsink_init(&s[0], "GP");
+	settle_idsink_init(&s[1], "ROBI");
+	/* Enough ids that the sinks' buffers are flushed more than once. */
+	for (i = 0; i < 30000; i++) {
+		snprintf(id, sizeof(id), "%s-%08d", i % 3 ? "G" : "R%", i);
+		cr_assert_eq(settle_idsink_add(&s[i % 3 ? 0 : 1], id,
+		    strlen(id), (uint64_t)i, day(i % 2 ? "2026-11-25" :
+		    "2026-11-20")), 0);
+	}
+	cr_assert_eq(settle_ids_write(day("2026-11-25"), s, 2, f), 0);
+	cr_assert_eq(fclose(f), 0);
+	settle_idsink_release(&s[0]);
+	settle_idsink_release(&s[1]);
+
+	settle_engine_init(&e, &cf);
+	settle_err_clear(&err);
+	/* Ids of business dates before the 21st are past the window. */
+	cr_assert_eq(settle_ids_read(&e, path, day("2026-11-25"),
+	    day("2026-11-21"), &err), 0, "%s", err.msg);
+	for (i = 0; i < 30000; i++) {
+		snprintf(id, sizeof(id), "%s-%08d", i % 3 ? "G" : "R%", i);
+		settle_dedup_key(&k, id, strlen(id));
+		cr_assert_eq(settle_dedup_has(&e.dedup[i % 3 ? 0 : 1], &k),
+		    i % 2, "id %s", id);
+		cr_assert_eq(settle_dedup_has(&e.dedup[i % 3 ? 1 : 0], &k), 0,
+		    "id %s under the other operator", id);
+	}
+	settle_engine_release(&e);
+	unlink(path);
+}
