@@ -45,3 +45,19 @@ settle_bigmem_hint(void *p, size_t bytes)
 	(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 #endif
 }
+
+void *
+settle_bigmem_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+settle_bigmem_unmap(void *p, size_t bytes)
+{
+	if (p != NULL)
+		(void)munmap(p, bytes);
+}

@@ -21,4 +21,13 @@ void *settle_bigmem_alloc(size_t bytes);
  */
 void settle_bigmem_hint(void *p, size_t bytes);
 
+/*
+ * bytes of zeroed memory mapped on their own, whose pages are taken only
+ * when first touched and given back to the system by settle_bigmem_unmap()
+ * at once, whichever thread does it; or NULL.  For buffers filled on one
+ * thread and dropped piecemeal on another.
+ */
+void *settle_bigmem_map(size_t bytes);
+void settle_bigmem_unmap(void *p, size_t bytes);
+
 #endif

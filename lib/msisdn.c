@@ -88,3 +88,29 @@ settle_msisdn_prefix(const char *canon, char *out)
 	out[2] = canon[4];
 	out[3] = '\0';
 }
+
+uint64_t
+settle_msisdn_pack(const char *canon)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < SETTLE_MSISDN_LEN; i++) {
+		if (canon[i] < '0' || canon[i] > '9')
+			return UINT64_MAX;
+		v = v * 10 + (uint64_t)(canon[i] - '0');
+	}
+	return canon[i] == '\0' ? v : UINT64_MAX;
+}
+
+void
+settle_msisdn_unpack(uint64_t v, char *out)
+{
+	int i;
+
+	for (i = SETTLE_MSISDN_LEN - 1; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	out[SETTLE_MSISDN_LEN] = '\0';
+}

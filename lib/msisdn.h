@@ -6,6 +6,7 @@
 #define SETTLE_MSISDN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SETTLE_MSISDN_LEN 13
 
@@ -21,5 +22,12 @@ int settle_msisdn_norm(const char *s, size_t len, char *out);
  * (>= 4 bytes).
  */
 void settle_msisdn_prefix(const char *canon, char *out);
+
+/*
+ * A canonical MSISDN as a number (13 digits fit in 44 bits), and back
+ * (out >= 14 bytes).  pack returns UINT64_MAX for anything else.
+ */
+uint64_t settle_msisdn_pack(const char *canon);
+void settle_msisdn_unpack(uint64_t v, char *out);
 
 #endif

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "bigmem.h"
 #include "bundle.h"
 #include "canon.h"
 #include "config.h"
@@ -477,21 +478,34 @@ state_drop(struct run *r)
  * afterwards, in operator order, on the main thread.
  */
 struct crec {
-	size_t id, ref;			/* offsets into the text arena */
-	uint32_t id_len, ref_len;
-	char msisdn[16];
 	int64_t amount, at;
-	int kind, status;
+	uint64_t msk;			/* the MSISDN packed; bit 63: a refund */
+	uint32_t text;			/* the id, then the reference */
+	uint16_t id_len, ref_len;
+};
+
+#define KIND_BIT (UINT64_C(1) << 63)
+#define CHUNK_RECS 16384
+#define CHUNK_TEXT (4 * 1024 * 1024)
+
+/*
+ * Records in chunks, each with their text, mapped on their own
+ * (settle_bigmem_map): a chunk is filled on its reader's thread and given
+ * back to the system as soon as the main thread has grouped it.  The text
+ * area is reserved, not taken: its pages count once written.
+ */
+struct cchunk {
+	struct cchunk *next;
+	size_t n, tlen;
+	struct crec v[CHUNK_RECS];
+	char text[CHUNK_TEXT];
 };
 
 struct opread {
 	struct run *r;
 	int op;
 	struct settle_out scratch;
-	struct crec *recs;
-	size_t nrecs, caprecs;
-	char *text;			/* ids and references */
-	size_t tlen, tcap;
+	struct cchunk *head, *tail;
 	int rc;
 	struct settle_err err;
 };
@@ -513,52 +527,38 @@ ported(const struct run *r, int op, const struct settle_charge *c)
 	return 0;
 }
 
-static int
-text_add(struct opread *t, const char *p, size_t len, size_t *off)
-{
-	size_t ncap;
-	char *nb;
-
-	if (t->tlen + len > t->tcap) {
-		ncap = t->tcap ? t->tcap * 2 : 1 << 20;
-		while (ncap < t->tlen + len)
-			ncap *= 2;
-		if ((nb = realloc(t->text, ncap)) == NULL)
-			return -1;
-		t->text = nb;
-		t->tcap = ncap;
-	}
-	memcpy(t->text + t->tlen, p, len);
-	*off = t->tlen;
-	t->tlen += len;
-	return 0;
-}
-
+/* Keep a successful record for the engine.  0, or -1 (out of memory). */
 static int
 keep_record(struct opread *t, const struct settle_charge *c)
 {
+	struct cchunk *k = t->tail;
 	struct crec *v;
-	size_t ncap;
 
-	if (t->nrecs == t->caprecs) {
-		ncap = t->caprecs ? t->caprecs * 2 : 4096;
-		if ((v = realloc(t->recs, ncap * sizeof(*v))) == NULL)
-			return -1;
-		t->recs = v;
-		t->caprecs = ncap;
-	}
-	v = &t->recs[t->nrecs];
-	if (text_add(t, c->id, c->id_len, &v->id) < 0 ||
-	    text_add(t, c->ref, c->ref_len, &v->ref) < 0)
+	/* A line is at most 64 KiB: an id or reference fits 16 bits. */
+	if (c->id_len > UINT16_MAX || c->ref_len > UINT16_MAX)
 		return -1;
-	v->id_len = (uint32_t)c->id_len;
-	v->ref_len = (uint32_t)c->ref_len;
-	memcpy(v->msisdn, c->msisdn, sizeof(v->msisdn));
+	if (k == NULL || k->n == CHUNK_RECS ||
+	    k->tlen + c->id_len + c->ref_len > CHUNK_TEXT) {
+		if ((k = settle_bigmem_map(sizeof(*k))) == NULL)
+			return -1;
+		if (t->tail != NULL)
+			t->tail->next = k;
+		else
+			t->head = k;
+		t->tail = k;
+	}
+	v = &k->v[k->n];
+	v->text = (uint32_t)k->tlen;
+	memcpy(k->text + k->tlen, c->id, c->id_len);
+	memcpy(k->text + k->tlen + c->id_len, c->ref, c->ref_len);
+	k->tlen += c->id_len + c->ref_len;
+	v->id_len = (uint16_t)c->id_len;
+	v->ref_len = (uint16_t)c->ref_len;
+	v->msk = settle_msisdn_pack(c->msisdn) | (c->kind == SK_REFUND ?
+	    KIND_BIT : 0);
 	v->amount = c->amount;
 	v->at = c->at;
-	v->kind = c->kind;
-	v->status = c->status;
-	t->nrecs++;
+	k->n++;
 	return 0;
 }
 
@@ -646,27 +646,43 @@ read_one(void *arg)
 	return NULL;
 }
 
-/* Hand an operator's records to the engine, in file order. */
+static void
+chunk_free(struct cchunk *k)
+{
+	settle_bigmem_unmap(k, sizeof(*k));
+}
+
+/*
+ * Hand an operator's records to the engine, in file order; each chunk goes
+ * as soon as it is grouped.
+ */
 static int
 apply_records(struct run *r, struct opread *t)
 {
 	struct settle_charge c;
+	struct cchunk *k;
+	const struct crec *v;
 	size_t i;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.op = r->cf.ops[t->op].code;
-	for (i = 0; i < t->nrecs && rc == 0; i++) {
-		c.id = t->text + t->recs[i].id;
-		c.id_len = t->recs[i].id_len;
-		c.ref = t->text + t->recs[i].ref;
-		c.ref_len = t->recs[i].ref_len;
-		memcpy(c.msisdn, t->recs[i].msisdn, sizeof(c.msisdn));
-		c.amount = t->recs[i].amount;
-		c.at = t->recs[i].at;
-		c.kind = t->recs[i].kind;
-		c.status = t->recs[i].status;
-		rc = settle_engine_charge(&r->e, &c, &r->day);
+	c.status = SS_SUCCESS;
+	while ((k = t->head) != NULL && rc == 0) {
+		for (i = 0; i < k->n && rc == 0; i++) {
+			v = &k->v[i];
+			c.id = k->text + v->text;
+			c.id_len = v->id_len;
+			c.ref = c.id + v->id_len;
+			c.ref_len = v->ref_len;
+			settle_msisdn_unpack(v->msk & ~KIND_BIT, c.msisdn);
+			c.kind = v->msk & KIND_BIT ? SK_REFUND : SK_CHARGE;
+			c.amount = v->amount;
+			c.at = v->at;
+			rc = settle_engine_charge(&r->e, &c, &r->day);
+		}
+		t->head = k->next;
+		chunk_free(k);
 	}
 	return rc;
 }
@@ -674,9 +690,14 @@ apply_records(struct run *r, struct opread *t)
 static void
 opread_release(struct opread *t)
 {
+	struct cchunk *k;
+
 	settle_out_release(&t->scratch);
-	free(t->recs);
-	free(t->text);
+	while ((k = t->head) != NULL) {
+		t->head = k->next;
+		chunk_free(k);
+	}
+	t->tail = NULL;
 }
 
 static int write_file_err(struct settle_err *err, const char *dir,

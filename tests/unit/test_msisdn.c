@@ -190,3 +190,31 @@ Test(msisdn, bare_digits_agree_with_spaced)
 					cr_assert_str_eq(a, b, "'%s'", in);
 			}
 }
+
+Test(msisdn, packs_to_a_number_and_back)
+{
+	static const char *const ok[] = {
+		"8801712345678", "8801300000000", "8801999999999",
+		"8801500000001"
+	};
+	static const char *const no[] = {
+		"", "880171234567", "88017123456789", "88017123456a8",
+		"+801712345678"
+	};
+	char out[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		uint64_t v = settle_msisdn_pack(ok[i]);
+
+		cr_assert_neq(v, UINT64_MAX, "%s", ok[i]);
+		cr_assert_lt(v, UINT64_C(1) << 44, "%s", ok[i]);
+		settle_msisdn_unpack(v, out);
+		cr_assert_str_eq(out, ok[i]);
+	}
+	cr_assert_eq(settle_msisdn_pack("8801712345678"),
+	    UINT64_C(8801712345678));
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert_eq(settle_msisdn_pack(no[i]), UINT64_MAX, "'%s'",
+		    no[i]);
+}
