@@ -42,8 +42,7 @@ known_other(void *ctx, int kind, const char *ref, size_t len)
 
 	if (t->cap == 0)
 		return 0;
-	e.id1 = settle_hash64(ref, len, 0x5e771e01);
-	e.id2 = settle_hash64(ref, len, 0x5e771e02) | 1;
+	settle_dedup_key(&e, ref, len);
 	return settle_dedup_has(t, &e);
 }
 

@@ -9,7 +9,8 @@
 #include "arena.h"
 
 #define BLOCK (1024 * 1024)
-#define ALIGN 16
+/* The engine's objects hold pointers and 64-bit integers at most. */
+#define ALIGN 8
 
 struct settle_ablock {
 	struct settle_ablock *next;

@@ -21,7 +21,10 @@ void settle_arena_init(struct settle_arena *a);
 /* Free every block. */
 void settle_arena_release(struct settle_arena *a);
 
-/* n bytes aligned for any object, or NULL when out of memory. */
+/*
+ * n bytes aligned to 8 (pointers and 64-bit integers; not long double), or
+ * NULL when out of memory.
+ */
 void *settle_arena_alloc(struct settle_arena *a, size_t n);
 /* n zeroed bytes, or NULL. */
 void *settle_arena_zalloc(struct settle_arena *a, size_t n);

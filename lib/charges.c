@@ -303,7 +303,7 @@ dedup(struct reader *r, const struct settle_charge *c,
 	int rc;
 
 	e->content = settle_charge_content(c);
-	e->date = settle_business_date(c->at);
+	e->date = (int32_t)settle_business_date(c->at);
 	rc = settle_dedup_check_entry(r->o->dedup, e);
 
 	if (rc == SETTLE_DEDUP_NOMEM)

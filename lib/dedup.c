@@ -72,7 +72,7 @@ settle_dedup_release(struct settle_dedup *t)
 }
 
 static struct settle_dedup_entry *
-find(struct settle_dedup *t, uint64_t id1, uint64_t id2)
+find(struct settle_dedup *t, uint64_t id1, uint32_t id2)
 {
 	size_t mask = t->cap - 1, i = (size_t)id1 & mask;
 
@@ -189,7 +189,7 @@ settle_dedup_key(struct settle_dedup_entry *e, const char *id, size_t len)
 	}
 	k = load_tail(p + i, len - i) ^ (uint64_t)(len - i) << 56;
 	e->id1 = mix(a ^ k);
-	e->id2 = mix(b ^ k) | 1;	/* never all zero */
+	e->id2 = (uint32_t)(mix(b ^ k) >> 32) | 1;	/* never zero */
 }
 
 void
@@ -230,7 +230,7 @@ settle_dedup_check(struct settle_dedup *t, const char *id, size_t len,
 
 	settle_dedup_key(&e, id, len);
 	e.content = content;
-	e.date = date;
+	e.date = (int32_t)date;
 	return settle_dedup_check_entry(t, &e);
 }
 

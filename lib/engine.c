@@ -178,7 +178,7 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 	snprintf(r->msisdn, sizeof(r->msisdn), "%s", msisdn);
 	r->amount = amount;
 	r->at = at;
-	r->kind = kind;
+	r->kind = (uint8_t)kind;
 	g->n++;
 	g->sorted = g->n < 2;
 	return 0;
@@ -232,7 +232,7 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	if (o->kind == SO_ECAB && (eo->merchant = settle_arena_strndup(&e->mem,
 	    o->merchant, o->merchant_len)) == NULL)
 		return SETTLE_ENOMEM;
-	eo->kind = o->kind;
+	eo->kind = (uint8_t)o->kind;
 	memcpy(eo->office, o->office, sizeof(eo->office));
 	memcpy(eo->msisdn, o->msisdn, sizeof(eo->msisdn));
 	memcpy(eo->op, o->op, sizeof(eo->op));
@@ -241,7 +241,7 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	eo->postage = o->postage;
 	eo->payable = o->payable;
 	eo->at = o->at;
-	eo->status = o->status;
+	eo->status = (uint8_t)o->status;
 	r->okind = o->kind;
 	r->last = e->date;
 	/* A new reference waits as an order-only group; an ended one not. */

@@ -22,6 +22,7 @@
 #include "charges.h"
 #include "config.h"
 #include "dedup.h"
+#include "msisdn.h"
 #include "orders.h"
 #include "strmap.h"
 
@@ -37,22 +38,22 @@ const char *settle_dispute_name(int reason);
 
 /* The latest row of an order. */
 struct eorder {
-	int kind;			/* SO_BPO / SO_ECAB */
 	char *merchant;			/* ECAB; in the engine's arena */
 	char office[8];
-	char msisdn[16];
+	char msisdn[SETTLE_MSISDN_LEN + 1];	/* canonical */
+	uint8_t kind;			/* SO_BPO / SO_ECAB */
+	uint8_t status;			/* SP_* */
 	char op[16];
 	int64_t goods, delivery, postage, payable, at;
-	int status;			/* SP_* */
 };
 
 /* A successful record in a group. */
 struct erec {
 	char op[16];
 	char *id;			/* in the engine's arena */
-	char msisdn[16];
+	char msisdn[SETTLE_MSISDN_LEN + 1];	/* canonical */
+	uint8_t kind;			/* SK_* */
 	int64_t amount, at;
-	int kind;			/* SK_* */
 };
 
 struct eref;

@@ -9,6 +9,7 @@
 
 #include "csvio.h"
 #include "fsutil.h"
+#include "msisdn.h"
 #include "source.h"
 #include "state.h"
 #include "strsort.h"
@@ -435,8 +436,8 @@ read_order(struct sreader *r, struct eorder *o)
 	if (o->kind == SO_ECAB && (o->merchant = settle_arena_strndup(
 	    &r->e->mem, r->f[7], strlen(r->f[7]))) == NULL)
 		return -1;
-	if (n >= sizeof(o->office) || strlen(r->f[9]) >= sizeof(o->msisdn) ||
-	    strlen(r->f[10]) >= sizeof(o->op))
+	if (n >= sizeof(o->office) || settle_msisdn_pack(r->f[9]) ==
+	    UINT64_MAX || strlen(r->f[10]) >= sizeof(o->op))
 		return -1;
 	memcpy(o->office, r->f[8], n + 1);
 	memcpy(o->msisdn, r->f[9], strlen(r->f[9]) + 1);
@@ -451,7 +452,7 @@ read_order(struct sreader *r, struct eorder *o)
 			break;
 	if (s > SP_CANCELLED)
 		return -1;
-	o->status = s;
+	o->status = (uint8_t)s;
 	return 0;
 }
 
@@ -508,6 +509,7 @@ read_rec(struct sreader *r)
 	int64_t amount, at;
 
 	if (r->nf != 7 || r->group == NULL || op_index(r, r->f[1]) < 0 ||
+	    settle_msisdn_pack(r->f[3]) == UINT64_MAX ||
 	    num(r->f[4], &amount) < 0 ||
 	    settle_time_parse_iso(r->f[5], strlen(r->f[5]), &at) < 0 ||
 	    (strcmp(r->f[6], "CHARGE") && strcmp(r->f[6], "REFUND")))

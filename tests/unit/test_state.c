@@ -158,3 +158,67 @@ Test(state, id_file_read_back_into_the_duplicate_tables)
 	settle_engine_release(&e);
 	unlink(path);
 }
+
+/* Write text to a new temporary file; its path into path (>= 32 bytes). */
+static void
+write_temp(char *path, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/settle-test-state.XXXXXX");
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	cr_assert_not_null(f);
+	cr_assert_geq(fputs(text, f), 0);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* Read a snapshot whose one record has msisdn m: the code returned. */
+static int
+read_with_msisdn(const char *m, struct settle_err *err)
+{
+	struct settle_engine e;
+	char path[64], text[512];
+	int rc;
+
+	config_two();
+	snprintf(text, sizeof(text),
+	    "settle-state\t2\n"
+	    "last_date\t2026-11-25\n"
+	    "mtd\tGP\t2026-11\t0\n"
+	    "mtd\tROBI\t2026-11\t0\n"
+	    "ref\tX-1\t0\t0\t2026-11-25\t0\n"
+	    "group\t1\t0\tX-1\n"
+	    "rec\tGP\tG-1\t%s\t100\t2026-11-25T01:00:00Z\tCHARGE\n"
+	    "end\n", m);
+	write_temp(path, text);
+	settle_engine_init(&e, &cf);
+	settle_err_clear(err);
+	rc = settle_state_read(&e, path, err);
+	if (rc == 0) {
+		cr_assert_eq(e.npending, 1);
+		cr_assert_str_eq(e.pending[0]->recs[0].msisdn, m);
+	}
+	settle_engine_release(&e);
+	unlink(path);
+	return rc;
+}
+
+Test(state, a_record_needs_a_canonical_msisdn)
+{
+	static const char *const bad[] = {
+		"88017123456789", "880171234567", "8801712345x78", ""
+	};
+	struct settle_err err;
+	size_t i;
+
+	cr_assert_eq(read_with_msisdn("8801712345678", &err), 0, "%s",
+	    err.msg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(read_with_msisdn(bad[i], &err), SETTLE_EDATA,
+		    "'%s' accepted", bad[i]);
+		cr_assert_eq(err.line, 7, "'%s': line %ld", bad[i], err.line);
+	}
+}
