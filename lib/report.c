@@ -144,6 +144,12 @@ sort_matches(struct settle_day *d)
 	return 0;
 }
 
+int
+settle_report_sort_matches(struct settle_day *d)
+{
+	return sort_matches(d) < 0 ? SETTLE_ENOMEM : 0;
+}
+
 static void
 match_row(struct settle_out *b, const struct settle_match *m)
 {

@@ -108,6 +108,13 @@ int settle_report_matches_split(const struct settle_report_in *in, FILE *f,
     const char *path, struct settle_opfile *opmatches,
     struct settle_err *err);
 
+/*
+ * Sort the day's matches by order_ref now (the outputs do it when first
+ * needed), so that the sort's memory is given back before other work.
+ * 0 or SETTLE_ENOMEM.
+ */
+int settle_report_sort_matches(struct settle_day *d);
+
 void settle_outputs_release(struct settle_outputs *o);
 
 #endif

@@ -1239,6 +1239,13 @@ run_date(struct run *r, struct settle_run_result *res)
 		discard_outbox(r);
 		return rc;
 	}
+	/* The matches are sorted before the state's references: not both at
+	 * once. */
+	if ((rc = settle_report_sort_matches(&r->day)) < 0) {
+		discard_outbox(r);
+		return settle_err_set(r->err, rc, NULL, 0, NULL,
+		    "out of memory sorting the matches");
+	}
 	state_start(r, &sj);
 	report_in(r, &in);
 	if ((rc = publish(r, &in, res->outdir, sizeof(res->outdir))) < 0) {
