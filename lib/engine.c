@@ -121,7 +121,14 @@ settle_engine_group_new(struct settle_engine *e, struct eref *ref,
 	}
 	if ((g = settle_arena_zalloc(&e->mem, sizeof(*g))) == NULL)
 		return NULL;
-	g->seq = (uint32_t)e->seq++;
+	if (ref != NULL && ref->waiting) {
+		/* The order's group takes the number it waited with. */
+		g->seq = ref->seq;
+		ref->waiting = 0;
+		e->nwaiting--;
+	} else {
+		g->seq = (uint32_t)e->seq++;
+	}
 	g->ref = ref;
 	g->reopened = reopened;
 	g->sorted = 1;
@@ -130,6 +137,31 @@ settle_engine_group_new(struct settle_engine *e, struct eref *ref,
 	if (ref != NULL)
 		ref->group = g;
 	return g;
+}
+
+void
+settle_engine_wait(struct settle_engine *e, struct eref *r)
+{
+	r->waiting = 1;
+	r->seq = (uint32_t)e->seq++;
+	e->nwaiting++;
+}
+
+size_t
+settle_engine_npending(const struct settle_engine *e)
+{
+	return e->npending + e->nwaiting;
+}
+
+/* A waiting reference ends: its order matched, was disputed or closed. */
+static void
+wait_end(struct settle_engine *e, struct eref *r, int done)
+{
+	r->waiting = 0;
+	e->nwaiting--;
+	r->last = (int32_t)e->date;
+	if (done)
+		r->done = 1;
 }
 
 /* Take g off the pending list: it matched, was disputed or closed. */
@@ -143,7 +175,7 @@ group_end(struct settle_engine *e, struct egroup *g, int done)
 	g->ended = 1;
 	/* Ending a group is activity: the reference's horizon starts again. */
 	if (g->ref != NULL)
-		g->ref->last = e->date;
+		g->ref->last = (int32_t)e->date;
 	if (g->ref != NULL && g->ref->group == g) {
 		g->ref->group = NULL;
 		if (done && !g->reopened)
@@ -243,11 +275,10 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	eo->at = o->at;
 	eo->status = (uint8_t)o->status;
 	r->okind = o->kind;
-	r->last = e->date;
+	r->last = (int32_t)e->date;
 	/* A new reference waits as an order-only group; an ended one not. */
-	if (r->group == NULL && !r->matched && !r->done &&
-	    settle_engine_group_new(e, r, 0) == NULL)
-		return SETTLE_ENOMEM;
+	if (r->group == NULL && !r->matched && !r->done && !r->waiting)
+		settle_engine_wait(e, r);
 	return 0;
 }
 
@@ -335,7 +366,7 @@ settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
 	if (c->ref_len > 0) {
 		if ((r = settle_engine_ref(e, c->ref, c->ref_len)) == NULL)
 			return SETTLE_ENOMEM;
-		r->last = e->date;
+		r->last = (int32_t)e->date;
 	}
 	g = r != NULL ? r->group : NULL;
 	if (g == NULL && (g = settle_engine_group_new(e, r, r != NULL &&
@@ -530,43 +561,45 @@ cmp_first(const void *a, const void *b)
 	return cmp_rec(&x->recs[0], &y->recs[0]);
 }
 
-/* Candidates sorted by (msisdn, payable), then creation order. */
+/*
+ * Candidates (waiting references) sorted by (msisdn, payable), then group
+ * number.
+ */
 static int
 cmp_cand(const void *a, const void *b)
 {
-	const struct egroup *x = *(struct egroup *const *)a;
-	const struct egroup *y = *(struct egroup *const *)b;
-	int c = strcmp(x->ref->order->msisdn, y->ref->order->msisdn);
+	const struct eref *x = *(struct eref *const *)a;
+	const struct eref *y = *(struct eref *const *)b;
+	int c = strcmp(x->order->msisdn, y->order->msisdn);
 
 	if (c != 0)
 		return c;
-	if (x->ref->order->payable != y->ref->order->payable)
-		return x->ref->order->payable < y->ref->order->payable ? -1 : 1;
+	if (x->order->payable != y->order->payable)
+		return x->order->payable < y->order->payable ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* A waiting order a record may take: paid or pending. */
 static int
-is_candidate(const struct egroup *g)
+is_candidate(const struct eref *r)
 {
-	const struct eorder *o = group_order(g);
-
-	return o != NULL && g->n == 0 && (o->status == SP_PAID ||
-	    o->status == SP_PENDING);
+	return r->waiting && r->order != NULL &&
+	    (r->order->status == SP_PAID || r->order->status == SP_PENDING);
 }
 
 /* The one untaken candidate for seeker s, or NULL; s->ncand counts them. */
-static struct egroup *
-find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
+static struct eref *
+find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
     struct egroup *s, const struct gstat *st)
 {
 	int64_t from = s->recs[0].at - (int64_t)e->cf->window_hours * 3600;
-	struct egroup *hit = NULL;
+	struct eref *hit = NULL;
 	size_t lo = 0, hi = nc, mid;
 	const struct eorder *o;
 
 	while (lo < hi) {	/* first candidate >= (msisdn, net) */
 		mid = (lo + hi) / 2;
-		o = c[mid]->ref->order;
+		o = c[mid]->order;
 		if (strcmp(o->msisdn, st->msisdn) < 0 ||
 		    (strcmp(o->msisdn, st->msisdn) == 0 && o->payable < st->net))
 			lo = mid + 1;
@@ -575,10 +608,10 @@ find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
 	}
 	s->ncand = 0;
 	for (; lo < nc; lo++) {
-		o = c[lo]->ref->order;
+		o = c[lo]->order;
 		if (strcmp(o->msisdn, st->msisdn) != 0 || o->payable != st->net)
 			break;
-		if (c[lo]->ended || o->at < from)
+		if (!c[lo]->waiting || o->at < from)
 			continue;
 		s->ncand++;
 		hit = c[lo];
@@ -588,15 +621,16 @@ find_candidate(const struct settle_engine *e, struct egroup **c, size_t nc,
 
 static int
 fuzzy_pass(struct settle_engine *e, struct settle_day *d,
-    struct egroup **closing, size_t n)
+    struct egroup **closing, size_t n, struct eref **wait, size_t nw)
 {
-	struct egroup **seek, **cand, *hit;
+	struct egroup **seek;
+	struct eref **cand, *hit;
 	size_t i, ns = 0, nc = 0;
 	struct gstat st;
 	int rc = 0;
 
 	seek = malloc((n + 1) * sizeof(*seek));
-	cand = malloc((e->npending + 1) * sizeof(*cand));
+	cand = malloc((nw + 1) * sizeof(*cand));
 	if (seek == NULL || cand == NULL) {
 		free(seek);
 		free(cand);
@@ -608,9 +642,9 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 		    st.charges > 0 && st.net != 0)
 			seek[ns++] = closing[i];
 	}
-	for (i = 0; i < e->npending; i++)
-		if (is_candidate(e->pending[i]))
-			cand[nc++] = e->pending[i];
+	for (i = 0; i < nw; i++)
+		if (is_candidate(wait[i]))
+			cand[nc++] = wait[i];
 	qsort(seek, ns, sizeof(*seek), cmp_first);
 	qsort(cand, nc, sizeof(*cand), cmp_cand);
 	for (i = 0; i < ns && rc == 0; i++) {
@@ -619,9 +653,9 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 			continue;
 		if ((hit = find_candidate(e, cand, nc, seek[i], &st)) == NULL)
 			continue;
-		rc = add_match(e, d, seek[i], hit->ref, SM_FUZZY, &st);
-		hit->ref->matched = 1;
-		group_end(e, hit, 0);
+		rc = add_match(e, d, seek[i], hit, SM_FUZZY, &st);
+		hit->matched = 1;
+		wait_end(e, hit, 0);
 		group_end(e, seek[i], 0);
 	}
 	free(seek);
@@ -743,6 +777,18 @@ classify(const struct egroup *g, const struct gstat *st, int64_t *amount,
 	return SD_AMOUNT_MISMATCH;
 }
 
+/* The group of no records that stands for a waiting reference. */
+#define STAND_IN UINT32_MAX
+
+static void
+end_any(struct settle_engine *e, struct egroup *g, int done)
+{
+	if (g->pos == STAND_IN)
+		wait_end(e, g->ref, done);
+	else
+		group_end(e, g, done);
+}
+
 static int
 raise_dispute(struct settle_engine *e, struct settle_day *d,
     struct egroup *g)
@@ -757,7 +803,7 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	group_stat(g, &st);
 	reason = classify(g, &st, &amount, &detail);
 	if (reason < 0) {
-		group_end(e, g, 1);
+		end_any(e, g, 1);
 		return 0;
 	}
 	if (detail == NULL || (x = dispute_new(d)) == NULL) {
@@ -775,9 +821,22 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	x->amount = amount;
 	x->detail = detail;
 	count_dispute(e, d, x);
-	group_end(e, g, 1);
+	end_any(e, g, 1);
 	return x->order_ref == NULL || x->charge_ids == NULL ? SETTLE_ENOMEM :
 	    0;
+}
+
+/* A waiting reference whose window has closed, as an order-only group. */
+static int
+close_waiting(struct settle_engine *e, struct settle_day *d, struct eref *r)
+{
+	struct egroup g;
+
+	memset(&g, 0, sizeof(g));
+	g.ref = r;
+	g.pos = STAND_IN;
+	g.sorted = 1;
+	return raise_dispute(e, d, &g);
 }
 
 /* Drop ended references whose last activity left the dedup window. */
@@ -791,14 +850,15 @@ expire_refs(struct settle_engine *e)
 
 	while ((s = strmap_next(&e->refs, &i)) != NULL) {
 		r = s->val;
-		if (r->group != NULL || r->last >= keep)
+		if (r->group != NULL || r->waiting || r->last >= keep)
 			continue;
 		strmap_del(&e->refs, r->ref, r->len);
 	}
 }
 
 static void
-pending_stats(const struct settle_engine *e, struct settle_day *d)
+pending_stats(const struct settle_engine *e, struct settle_day *d,
+    struct eref **wait, size_t nw)
 {
 	struct gstat st;
 	size_t i;
@@ -811,32 +871,70 @@ pending_stats(const struct settle_engine *e, struct settle_day *d)
 		d->ops[k].pending++;
 		d->ops[k].pending_net += st.net;
 	}
+	/* A waiting order is a pending group of net 0. */
+	for (i = 0; i < nw; i++) {
+		if (!wait[i]->waiting || (k = settle_config_op(e->cf,
+		    wait[i]->order->op, strlen(wait[i]->order->op))) < 0)
+			continue;
+		d->ops[k].pending++;
+	}
+}
+
+/* The waiting references, in the map's order; NULL when out of memory. */
+static struct eref **
+waiting_refs(const struct settle_engine *e, size_t *n)
+{
+	struct strmap_slot *s;
+	struct eref **v, *r;
+	size_t i = 0;
+
+	*n = 0;
+	if ((v = malloc((e->nwaiting + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	while ((s = strmap_next(&e->refs, &i)) != NULL) {
+		r = s->val;
+		if (r->waiting && *n < e->nwaiting)
+			v[(*n)++] = r;
+	}
+	return v;
 }
 
 int
 settle_engine_close(struct settle_engine *e, struct settle_day *d)
 {
 	int64_t end = settle_date_start(e->date + 1);
+	int64_t w = (int64_t)e->cf->window_hours * 3600;
 	struct egroup **all;
-	size_t i, n = e->npending, nc = 0;
+	struct eref **wait;
+	size_t i, n = e->npending, nc = 0, nw;
 	int rc;
 
-	if ((all = malloc((n + 1) * sizeof(*all))) == NULL)
+	all = malloc((n + 1) * sizeof(*all));
+	wait = waiting_refs(e, &nw);
+	if (all == NULL || wait == NULL) {
+		free(all);
+		free(wait);
 		return SETTLE_ENOMEM;
+	}
 	memcpy(all, e->pending, n * sizeof(*all));
 	rc = match_pass(e, d, all, n);
 	for (i = 0; i < n && rc == 0; i++)
 		if (!all[i]->ended && close_at(e, all[i]) <= end)
 			all[nc++] = all[i];
 	if (rc == 0)
-		rc = fuzzy_pass(e, d, all, nc);
+		rc = fuzzy_pass(e, d, all, nc, wait, nw);
 	for (i = 0; i < nc && rc == 0; i++)
 		if (!all[i]->ended)
 			rc = raise_dispute(e, d, all[i]);
+	/* Orders with no record whose window has closed. */
+	for (i = 0; i < nw && rc == 0; i++)
+		if (wait[i]->waiting && wait[i]->order->at + w <= end)
+			rc = close_waiting(e, d, wait[i]);
 	free(all);
 	if (rc == 0) {
-		pending_stats(e, d);
+		pending_stats(e, d, wait, nw);
 		expire_refs(e);
 	}
+	free(wait);
 	return rc;
 }

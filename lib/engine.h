@@ -74,15 +74,22 @@ struct egroup {
 	uint8_t mkind;			/* matched: SM_* */
 };
 
+/*
+ * A reference.  An order that has no record yet needs no group: its
+ * reference waits (waiting, with the group number seq it would have had),
+ * and the first record makes the group with that number.
+ */
 struct eref {
 	char *ref;			/* the map's key; in the arena */
 	struct eorder *order;		/* its latest order row, or NULL */
 	struct egroup *group;		/* its pending group, or NULL */
 	uint32_t len;
+	uint32_t seq;			/* waiting: its group's number */
+	int32_t last;			/* business date of last activity */
 	int8_t okind;			/* its order row's kind (SO_*), or -1 */
 	uint8_t matched;		/* has matched once */
 	uint8_t done;			/* its last group was disputed or closed */
-	int64_t last;			/* business date of last activity */
+	uint8_t waiting;		/* an order with no group yet: pending */
 };
 
 /*
@@ -141,8 +148,9 @@ struct settle_engine {
 	const struct settle_config *cf;
 	struct settle_arena mem;		/* references, groups, records */
 	struct strmap refs;			/* reference -> struct eref */
-	struct egroup **pending;
+	struct egroup **pending;		/* the groups with records */
 	size_t npending, cappending;
+	size_t nwaiting;			/* references waiting */
 	uint64_t seq;
 	/* The dedup window's ids. */
 	struct settle_dedup dedup[SETTLE_MAX_OPS];
@@ -179,6 +187,10 @@ struct eref *settle_engine_ref(struct settle_engine *e, const char *ref,
     size_t len);
 struct egroup *settle_engine_group_new(struct settle_engine *e,
     struct eref *ref, int reopened);
+/* Make an order-only reference wait as a pending group (a new number). */
+void settle_engine_wait(struct settle_engine *e, struct eref *r);
+/* The pending groups: groups with records and waiting references. */
+size_t settle_engine_npending(const struct settle_engine *e);
 int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
     const char *op, const char *id, size_t idlen, const char *msisdn,
     int64_t amount, int64_t at, int kind);

@@ -33,6 +33,15 @@ settle_rows_release(struct settle_rows *s)
 }
 
 void
+settle_rows_written(struct settle_rows *s)
+{
+	size_t n = settle_rows_count(s);
+
+	settle_rows_release(s);
+	s->spilled = n;
+}
+
+void
 settle_rows_clear(struct settle_rows *s)
 {
 	s->alen = 0;

@@ -40,6 +40,11 @@ struct settle_rows {
 
 void settle_rows_init(struct settle_rows *s);
 void settle_rows_release(struct settle_rows *s);
+/*
+ * The rows are written: give their memory and temporary file back.  The
+ * set keeps only its count (settle_rows_count); release it as usual.
+ */
+void settle_rows_written(struct settle_rows *s);
 /* Drop every row, keep the memory. */
 void settle_rows_clear(struct settle_rows *s);
 

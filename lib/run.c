@@ -749,12 +749,16 @@ rows_one(void *arg)
 {
 	struct job *j = arg;
 	struct run *r = j->r;
+	int i;
 
 	j->rc = write_rows(&j->err, r->tmpdir, "charges.csv",
 	    SETTLE_CHARGES_HEADER, r->charges, r->cf.nops);
 	if (j->rc == 0)
 		j->rc = write_rows(&j->err, r->tmpdir, "rejects.csv",
 		    SETTLE_REJECTS_HEADER, &r->rejects, 1);
+	/* Only their counts are needed from here on. */
+	for (i = 0; i < r->cf.nops && j->rc == 0; i++)
+		settle_rows_written(&r->charges[i]);
 	return NULL;
 }
 

@@ -124,26 +124,49 @@ cmp_group(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* A reference to sort: its first 8 bytes, big-endian, zero-padded. */
+struct rkey {
+	uint64_t pfx;
+	const struct eref *r;
+};
+
+static int
+cmp_rkey(const void *a, const void *b)
+{
+	const struct rkey *x = a, *y = b;
+
+	if (x->pfx != y->pfx)
+		return x->pfx < y->pfx ? -1 : 1;
+	return strcmp(x->r->ref, y->r->ref);
+}
+
+/*
+ * The references sorted by their bytes.  The sort keys are 16 bytes: the
+ * table of references is the largest thing sorted in a run, and this runs
+ * beside the writing of the outbox.
+ */
 static int
 write_refs(const struct settle_engine *e, struct settle_out *f)
 {
-	struct settle_skey *v;
+	const unsigned char *p;
 	struct strmap_slot *s;
+	struct rkey *v;
 	size_t i = 0, n = 0;
+	int b;
 
 	if ((v = malloc((e->refs.n + 1) * sizeof(*v))) == NULL)
 		return -1;
 	while ((s = strmap_next(&e->refs, &i)) != NULL) {
-		v[n].s = s->key;
-		v[n].i = (size_t)(uintptr_t)s->val;
-		settle_skey_set(&v[n++]);
+		v[n].r = s->val;
+		v[n].pfx = 0;
+		p = (const unsigned char *)v[n].r->ref;
+		for (b = 0; b < 8; b++)
+			v[n].pfx = v[n].pfx << 8 | (*p != '\0' ? *p++ : 0);
+		n++;
 	}
-	if (settle_skey_sort(v, n) < 0) {
-		free(v);
-		return -1;
-	}
+	qsort(v, n, sizeof(*v), cmp_rkey);
 	for (i = 0; i < n; i++)
-		write_ref(f, (const struct eref *)(uintptr_t)v[i].i);
+		write_ref(f, v[i].r);
 	free(v);
 	return 0;
 }
@@ -162,25 +185,60 @@ write_rec(struct settle_out *f, const struct erec *r)
 }
 
 static int
+cmp_waiting(const void *a, const void *b)
+{
+	const struct eref *x = *(struct eref *const *)a;
+	const struct eref *y = *(struct eref *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The pending groups in the order they were made: the groups with records
+ * and, as groups of no records, the waiting references, merged by number.
+ */
+static int
 write_groups(const struct settle_engine *e, struct settle_out *f)
 {
 	struct egroup **v;
-	size_t i, j;
+	struct eref **w, *r;
+	struct strmap_slot *sl;
+	size_t i = 0, j, k = 0, nw = 0;
 
-	if ((v = malloc((e->npending + 1) * sizeof(*v))) == NULL)
+	v = malloc((e->npending + 1) * sizeof(*v));
+	w = malloc((e->nwaiting + 1) * sizeof(*w));
+	if (v == NULL || w == NULL) {
+		free(v);
+		free(w);
 		return -1;
+	}
+	while ((sl = strmap_next(&e->refs, &i)) != NULL) {
+		r = sl->val;
+		if (r->waiting && nw < e->nwaiting)
+			w[nw++] = r;
+	}
 	memcpy(v, e->pending, e->npending * sizeof(*v));
 	qsort(v, e->npending, sizeof(*v), cmp_group);
-	for (i = 0; i < e->npending; i++) {
+	qsort(w, nw, sizeof(*w), cmp_waiting);
+	for (i = 0; i < e->npending || k < nw;) {
 		put(f, "group");
+		if (k < nw && (i == e->npending || w[k]->seq < v[i]->seq)) {
+			put_int(f, 1);
+			put_int(f, 0);
+			put_text(f, w[k++]->ref);
+			put(f, "\n");
+			continue;
+		}
 		put_int(f, v[i]->ref != NULL);
 		put_int(f, v[i]->reopened);
 		put_text(f, v[i]->ref != NULL ? v[i]->ref->ref : "");
 		put(f, "\n");
 		for (j = 0; j < v[i]->n; j++)
 			write_rec(f, &v[i]->recs[j]);
+		i++;
 	}
 	free(v);
+	free(w);
 	return 0;
 }
 
@@ -319,6 +377,9 @@ struct sreader {
 	char *f[ST_MAXF];
 	int nf;
 	struct egroup *group;	/* the group "rec" lines belong to */
+	/* A group line not yet followed by a record: its reference, kind. */
+	struct eref *gref;
+	int greopened, ghead;
 	int ended;
 	int64_t date, from;	/* an id file: its run date, the window */
 	struct settle_err *err;
@@ -460,7 +521,7 @@ static int
 read_ref(struct sreader *r)
 {
 	struct eref *ref;
-	int64_t matched, done, has;
+	int64_t matched, done, has, last;
 
 	if (r->nf < 6 || num(r->f[2], &matched) < 0 ||
 	    num(r->f[3], &done) < 0 || num(r->f[5], &has) < 0 ||
@@ -478,11 +539,29 @@ read_ref(struct sreader *r)
 	if (has == 1 && (ref->order = settle_arena_zalloc(&r->e->mem,
 	    sizeof(*ref->order))) == NULL)
 		return sbad(r, "out of memory");
-	if (settle_date_parse(r->f[4], &ref->last) < 0 ||
+	if (settle_date_parse(r->f[4], &last) < 0 || last > INT32_MAX ||
 	    (has == 1 && read_order(r, ref->order) < 0))
 		return sbad(r, "bad 'ref' line");
+	ref->last = (int32_t)last;
 	if (has == 1)
 		ref->okind = ref->order->kind;
+	return 0;
+}
+
+/*
+ * A group line makes its group at its first record: a group of no records
+ * is an order waiting for them (its reference waits), and anything else
+ * without a record is refused.
+ */
+static int
+end_group(struct sreader *r)
+{
+	if (!r->ghead)
+		return 0;
+	r->ghead = 0;
+	if (r->gref == NULL || r->greopened || r->gref->order == NULL)
+		return sbad(r, "a group without an order has no 'rec' line");
+	settle_engine_wait(r->e, r->gref);
 	return 0;
 }
 
@@ -495,12 +574,14 @@ read_group(struct sreader *r)
 		return sbad(r, "bad 'group' line");
 	if (strcmp(r->f[1], "1") == 0) {
 		ref = strmap_get(&r->e->refs, r->f[3], strlen(r->f[3]));
-		if (ref == NULL || ref->group != NULL)
+		if (ref == NULL || ref->group != NULL || ref->waiting)
 			return sbad(r, "group of an unknown reference");
 	}
-	r->group = settle_engine_group_new(r->e, ref, strcmp(r->f[2], "1") ==
-	    0);
-	return r->group == NULL ? sbad(r, "out of memory") : 0;
+	r->group = NULL;
+	r->gref = ref;
+	r->greopened = strcmp(r->f[2], "1") == 0;
+	r->ghead = 1;
+	return 0;
 }
 
 static int
@@ -508,12 +589,19 @@ read_rec(struct sreader *r)
 {
 	int64_t amount, at;
 
-	if (r->nf != 7 || r->group == NULL || op_index(r, r->f[1]) < 0 ||
+	if (r->nf != 7 || (r->group == NULL && !r->ghead) ||
+	    op_index(r, r->f[1]) < 0 ||
 	    settle_msisdn_pack(r->f[3]) == UINT64_MAX ||
 	    num(r->f[4], &amount) < 0 ||
 	    settle_time_parse_iso(r->f[5], strlen(r->f[5]), &at) < 0 ||
 	    (strcmp(r->f[6], "CHARGE") && strcmp(r->f[6], "REFUND")))
 		return sbad(r, "bad 'rec' line");
+	if (r->ghead) {
+		r->ghead = 0;
+		if ((r->group = settle_engine_group_new(r->e, r->gref,
+		    r->greopened)) == NULL)
+			return sbad(r, "out of memory");
+	}
 	if (settle_engine_group_add(r->e, r->group, r->f[1], r->f[2],
 	    strlen(r->f[2]), r->f[3], amount, at, strcmp(r->f[6], "REFUND") ?
 	    SK_CHARGE : SK_REFUND) < 0)
@@ -525,6 +613,7 @@ static int
 read_line(struct sreader *r, char *buf)
 {
 	const char *t;
+	int rc;
 
 	split(r, buf);
 	t = r->f[0];
@@ -541,11 +630,9 @@ read_line(struct sreader *r, char *buf)
 		return read_mtd(r);
 	if (strcmp(t, "ref") == 0)
 		return read_ref(r);
-	/* A group without an order it may take holds records. */
 	if ((strcmp(t, "group") == 0 || strcmp(t, "end") == 0) &&
-	    r->group != NULL && r->group->n == 0 && (r->group->ref == NULL ||
-	    r->group->reopened || r->group->ref->order == NULL))
-		return sbad(r, "a group without an order has no 'rec' line");
+	    (rc = end_group(r)) < 0)
+		return rc;
 	if (strcmp(t, "group") == 0)
 		return read_group(r);
 	if (strcmp(t, "rec") == 0)

@@ -371,7 +371,7 @@ close_day(void)
 	}
 	cr_assert_eq((size_t)m, day.nmatches, "matched counts");
 	cr_assert_eq((size_t)x, day.ndisputes, "dispute counts");
-	cr_assert_eq((size_t)p, eng.npending, "pending counts");
+	cr_assert_eq((size_t)p, settle_engine_npending(&eng), "pending counts");
 	ledger_check();
 }
 
@@ -534,7 +534,7 @@ Test(engine, exact_one_charge_matches_order)
 
 	cr_expect_eq(day.ops[opi("GP")].matched, 2);
 	cr_expect_eq(day.ops[opi("GP")].matched_net, 21050);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 }
 
 Test(engine, split_several_charges_in_charge_order)
@@ -656,7 +656,8 @@ Test(engine, fuzzy_one_candidate)
 	cr_expect_str_eq(m->office, "1207");
 	cr_expect_str_eq(m->msisdn, MA);
 	cr_expect_eq(day.ops[opi("GP")].matched_net, 8500);
-	cr_expect_eq(eng.npending, 0, "the taken order still waits");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "the taken order still waits");
 }
 
 Test(engine, fuzzy_two_candidates_is_ambiguous)
@@ -680,7 +681,7 @@ Test(engine, fuzzy_two_candidates_is_ambiguous)
 	expect_dispute(x, SD_CHARGE_NO_ORDER, "GP", MA, 8500);
 	cr_expect(contains(x->detail, "ambiguous"), "detail '%s'", x->detail);
 	/* Both orders still wait for their own windows. */
-	cr_expect_eq(eng.npending, 2);
+	cr_expect_eq(settle_engine_npending(&eng), 2);
 }
 
 Test(engine, fuzzy_takes_a_candidate_closing_in_the_same_run)
@@ -897,7 +898,7 @@ Test(engine, fuzzy_binds_the_order_reference_only)
 	    "ECAB-0042-00012345");
 	close_day();
 	cr_expect_eq(day.nmatches, 0);
-	cr_expect_eq(eng.npending, 2);
+	cr_expect_eq(settle_engine_npending(&eng), 2);
 	run_to("2026-12-03");
 
 	cr_expect_eq(day.nmatches, 0);
@@ -938,8 +939,9 @@ Test(engine, cap_exceeded_is_raised_at_once_and_not_grouped)
 	/* The order waits alone: the capped charge is in no group. */
 	cr_expect_eq(day.ops[opi("GP")].pending, 1);
 	cr_expect_eq(day.ops[opi("GP")].pending_net, 0);
-	cr_assert_eq(eng.npending, 1);
-	cr_expect_eq(eng.pending[0]->n, 0);
+	cr_assert_eq(settle_engine_npending(&eng), 1);
+	cr_expect_eq(eng.npending, 0, "an order with no record has a group");
+	cr_expect_eq(eng.nwaiting, 1);
 
 	run_to("2026-11-29");
 	x = dispute_for("ECAB-0042-00000020", NULL);
@@ -1006,7 +1008,8 @@ Test(engine, failed_records_never_move_money)
 
 	cr_expect_eq(day.nmatches, 0);
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 1, "failed records made groups");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    1, "failed records made groups");
 	cr_expect_eq(day.ops[opi("GP")].pending, 1);
 	cr_expect_eq(day.ops[opi("GP")].pending_net, 0);
 	cr_expect_eq(day.ops[opi("BL")].pending, 0);
@@ -1060,7 +1063,7 @@ Test(engine, row2_no_order_net_zero_is_closed)
 
 	cr_expect_eq(day.nmatches, 0);
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 	cr_expect_eq(where("GP-1"), 'C');
 	cr_expect_eq(where("GP-2"), 'C');
 }
@@ -1113,7 +1116,7 @@ Test(engine, row3_reopened_group_refunded_in_time_is_closed)
 
 	cr_expect_eq(day.nmatches, 0);
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 	cr_expect_eq(where("GP-1"), 'M');
 	cr_expect_eq(where("GP-2"), 'C');
 	cr_expect_eq(where("GP-3"), 'C');
@@ -1158,7 +1161,7 @@ Test(engine, row5_cancelled_net_zero_is_closed)
 
 	cr_expect_eq(day.nmatches, 0);
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 }
 
 Test(engine, row6_cancelled_but_charged)
@@ -1223,7 +1226,7 @@ Test(engine, row8_pending_order_net_zero_is_closed)
 
 	cr_expect_eq(day.nmatches, 0);
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 	cr_expect_eq(where("GP-1"), 'C');
 }
 
@@ -1331,13 +1334,13 @@ Test(engine, window_from_order_time_exact_boundary)
 	cr_assert_eq(day.ndisputes, 1);
 	cr_expect_eq(dispute_for("EE000000010BD", NULL)->reason,
 	    SD_ORDER_NO_CHARGE);
-	cr_expect_eq(eng.npending, 1);
+	cr_expect_eq(settle_engine_npending(&eng), 1);
 
 	run_to("2026-11-29");
 	cr_assert_eq(day.ndisputes, 1);
 	cr_expect_eq(dispute_for("EE000000011BD", NULL)->reason,
 	    SD_ORDER_NO_CHARGE);
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 }
 
 Test(engine, window_from_first_record_in_charge_order)
@@ -1413,7 +1416,7 @@ Test(engine, order_update_pending_to_paid)
 	/* The PENDING one closes quietly (row 8) ... */
 	run_to("2026-11-29");
 	cr_expect_eq(day.ndisputes, 0);
-	cr_expect_eq(eng.npending, 1);
+	cr_expect_eq(settle_engine_npending(&eng), 1);
 	/* ... the one now PAID is ORDER_NO_CHARGE (row 7). */
 	run_to("2026-11-30");
 	cr_assert_eq(day.ndisputes, 1);
@@ -1478,7 +1481,8 @@ Test(engine, order_row_after_match_changes_nothing_else)
 	order_ecab("ECAB-0042-00000202", "ECAB-0043", MB, "GP", 20000, 0,
 	    "2026-11-27T09:00:00", SP_CANCELLED);
 	close_day();
-	cr_expect_eq(eng.npending, 0, "an order row made a new group");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "an order row made a new group");
 	cr_expect_eq(day.ops[opi("GP")].pending, 0);
 	r = settle_engine_ref(&eng, "ECAB-0042-00000202", 18);
 	cr_assert_not_null(r);
@@ -1512,7 +1516,8 @@ Test(engine, order_row_for_an_ended_reference_only_updates_it)
 	order_bpo("EE000000024BD", "1207", MB, "GP", 8000,
 	    "2026-11-30T09:00:00", SP_PAID);
 	close_day();
-	cr_expect_eq(eng.npending, 0, "an order row made a new group");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "an order row made a new group");
 	r = settle_engine_ref(&eng, "EE000000023BD", 13);
 	cr_assert_not_null(r);
 	cr_expect_eq(r->order->payable, 20000);
@@ -1647,7 +1652,8 @@ Test(engine, ended_reference_order_row_only_updates_within_dedup_days)
 	order_bpo("EE000000032BD", "1207", MA, "GP", 8500,
 	    "2027-02-17T09:00:00", SP_PAID);
 	close_day();
-	cr_expect_eq(eng.npending, 0, "an order row for a disputed "
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "an order row for a disputed "
 	    "reference made a new group");
 	quiet_through("2027-02-21");
 }
@@ -1713,7 +1719,8 @@ Test(engine, matched_reference_survives_the_state_file)
 	    13), 0);
 	order_bpo("EE000000040BD", "1207", MA, "GP", 8500,
 	    "2026-11-27T09:00:00", SP_PAID);
-	cr_expect_eq(eng.npending, 0, "an order row made a group");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "an order row made a group");
 	chg("GP", "GP-41", MA, 8500, "2026-11-27T10:00:00", "EE000000040BD");
 	close_day();
 	cr_expect_eq(day.nmatches, 0);
@@ -1839,7 +1846,7 @@ Test(engine, nothing_dropped_each_record_in_one_place)
 	cr_expect_eq(where("GP-f"), 'P');
 	run_to("2026-11-30");
 	cr_expect_eq(where("GP-f"), 'D');
-	cr_expect_eq(eng.npending, 0);
+	cr_expect_eq(settle_engine_npending(&eng), 0);
 }
 
 static uint64_t rng_state;
@@ -1913,6 +1920,7 @@ Test(engine, nothing_dropped_random_days)
 		}
 		close_day();
 	}
-	cr_expect_eq(eng.npending, 0, "groups still wait past every window");
+	cr_expect_eq(settle_engine_npending(&eng),
+	    0, "groups still wait past every window");
 	cr_expect_gt(nledger, 100);
 }
