@@ -222,3 +222,71 @@ Test(state, a_record_needs_a_canonical_msisdn)
 		cr_assert_eq(err.line, 7, "'%s': line %ld", bad[i], err.line);
 	}
 }
+
+/*
+ * Orders with no record wait on their references with no group; in the
+ * snapshot they are groups of no records, in the order the groups were
+ * made among the groups with records.  Read and written back, the
+ * snapshot is the same bytes; the next record of a waiting order makes its
+ * group, which keeps that place.
+ */
+Test(state, waiting_orders_keep_their_place_among_the_groups)
+{
+	static const char snap[] =
+	    "settle-state\t2\n"
+	    "last_date\t2026-11-25\n"
+	    "mtd\tGP\t2026-11\t0\n"
+	    "mtd\tROBI\t2026-11\t0\n"
+	    "ref\tA-3\t0\t0\t2026-11-25\t1\tBPO\t\t5545\t8801767110805\tGP"
+	    "\t0\t0\t4500\t2026-11-25T06:05:05Z\tPAID\n"
+	    "ref\tB-1\t0\t0\t2026-11-25\t1\tECAB\tECAB-0001\t\t8801767110806"
+	    "\tROBI\t1000\t200\t0\t2026-11-25T07:00:00Z\tPENDING\n"
+	    "ref\tC-2\t0\t0\t2026-11-25\t0\n"
+	    "group\t1\t0\tB-1\n"
+	    "group\t1\t0\tC-2\n"
+	    "rec\tGP\tG-1\t8801712345678\t100\t2026-11-25T01:00:00Z\tCHARGE\n"
+	    "group\t1\t0\tA-3\n"
+	    "end\n";
+	struct settle_engine e;
+	struct settle_err err;
+	char path[64], *text;
+	FILE *f;
+
+	config_two();
+	write_temp(path, snap);
+	settle_engine_init(&e, &cf);
+	settle_err_clear(&err);
+	cr_assert_eq(settle_state_read(&e, path, &err), 0, "%s", err.msg);
+	unlink(path);
+	cr_expect_eq(e.npending, 1, "groups with records");
+	cr_expect_eq(e.nwaiting, 2, "orders waiting");
+	cr_expect_eq(settle_engine_npending(&e), 3);
+
+	/* Written as the state after the same date again. */
+	settle_engine_begin(&e, day("2026-11-25"));
+	f = tmpfile();
+	cr_assert_not_null(f);
+	cr_assert_eq(settle_state_write(&e, f), 0);
+	text = slurp(f);
+	fclose(f);
+	cr_expect_str_eq(text, snap);
+	free(text);
+
+	/* A record for B-1 makes its group, first of the three still. */
+	cr_assert_eq(settle_engine_group_add(&e, settle_engine_group_new(&e,
+	    settle_engine_ref(&e, "B-1", 3), 0), "ROBI", "R-1", 3,
+	    "8801767110806", 1200, INT64_C(1795574400), SK_CHARGE), 0);
+	cr_expect_eq(e.npending, 2);
+	cr_expect_eq(e.nwaiting, 1);
+	f = tmpfile();
+	cr_assert_not_null(f);
+	cr_assert_eq(settle_state_write(&e, f), 0);
+	text = slurp(f);
+	fclose(f);
+	cr_expect_not_null(strstr(text, "group\t1\t0\tB-1\nrec\tROBI\tR-1\t"
+	    "8801767110806\t1200\t"), "%s", text);
+	cr_expect_lt(strstr(text, "group\t1\t0\tB-1"),
+	    strstr(text, "group\t1\t0\tC-2"), "%s", text);
+	free(text);
+	settle_engine_release(&e);
+}
