@@ -2,6 +2,7 @@
  * settle run: the nightly job for one business date (SPEC §8).
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,16 @@ main(int argc, char **argv)
 	int c, rc;
 
 	fe_prog = "settle run";
+#ifdef M_MMAP_THRESHOLD
+	/*
+	 * A fixed threshold: every block of 1 MiB or more is a mapping of
+	 * its own, given back when freed.  By default glibc raises the
+	 * threshold after the first large free, and the run's large
+	 * temporary tables (sorts, the bundles, the reading threads' buffers)
+	 * would then stay in the heaps of the threads that used them.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.bundle_level = SETTLE_BUNDLE_LEVEL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "c:d:fl:hV", lopts, NULL)) != -1) {

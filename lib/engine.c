@@ -439,7 +439,6 @@ add_match(struct settle_engine *e, struct settle_day *d, struct egroup *g,
 	}
 	g->mref = ref;
 	g->mkind = kind;
-	g->mnet = st->net;
 	d->mgroups[d->nmatches++] = g;
 	if ((i = settle_config_op(e->cf, st->op, strlen(st->op))) >= 0) {
 		d->ops[i].matched++;
@@ -475,6 +474,19 @@ join_ids(const struct egroup *g, char **buf, size_t *cap)
 	return 0;
 }
 
+/* Charges less refunds (capped records: no overflow, see group_stat). */
+static int64_t
+group_net(const struct egroup *g)
+{
+	int64_t net = 0;
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		net += g->recs[i].kind == SK_CHARGE ? g->recs[i].amount :
+		    -g->recs[i].amount;
+	return net;
+}
+
 const struct settle_match *
 settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
     char **ids, size_t *idcap)
@@ -494,7 +506,7 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	m->op = g->recs[0].op;	/* a matched group has records */
 	m->msisdn = o->msisdn;
 	m->payable = o->payable;
-	m->net = g->mnet;
+	m->net = group_net(g);
 	m->match = g->mkind;
 	m->charge_ids = ids != NULL && join_ids(g, ids, idcap) == 0 ? *ids :
 	    NULL;

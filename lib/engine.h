@@ -63,7 +63,6 @@ struct egroup {
 	struct eref *ref;		/* NULL for an empty reference */
 	struct erec *recs;
 	struct eref *mref;		/* matched: the reference of its order */
-	int64_t mnet;			/* matched: its net */
 	uint32_t seq;			/* creation order in the run */
 	uint32_t pos;			/* index in the pending list */
 	uint32_t n, cap;		/* records */

@@ -93,6 +93,51 @@ rows_file(struct settle_outputs *o, const char *name, const char *header,
  * memory for the keys cannot be had they stay as they are and the caller
  * fails.
  */
+/* Keys held at a time while a day's matched groups are sorted. */
+#define MATCH_PARTS 8
+
+struct mwalk {
+	struct egroup **from, **to;
+	size_t n;
+};
+
+static const char *
+mgroup_key(void *ctx, size_t i)
+{
+	return ((struct mwalk *)ctx)->from[i]->mref->ref;
+}
+
+static int
+mgroup_put(void *ctx, size_t i)
+{
+	struct mwalk *w = ctx;
+
+	w->to[w->n++] = w->from[i];
+	return 0;
+}
+
+/* The matched groups into a new array in order, a part at a time. */
+static int
+sort_mgroups(struct settle_day *d)
+{
+	struct mwalk w;
+
+	w.from = d->mgroups;
+	w.n = 0;
+	if ((w.to = malloc((d->nmatches + 1) * sizeof(*w.to))) == NULL)
+		return SETTLE_ENOMEM;
+	if (settle_skey_visit(d->nmatches, MATCH_PARTS, mgroup_key,
+	    mgroup_put, &w) < 0) {
+		free(w.to);
+		return SETTLE_ENOMEM;
+	}
+	free(d->mgroups);
+	d->mgroups = w.to;
+	d->capm = d->nmatches + 1;
+	d->matches_sorted = 1;
+	return 0;
+}
+
 static int
 sort_matches(struct settle_day *d)
 {
@@ -103,6 +148,8 @@ sort_matches(struct settle_day *d)
 
 	if (d->matches_sorted)
 		return 0;
+	if (d->mgroups != NULL)
+		return sort_mgroups(d);
 	if ((k = malloc((d->nmatches + 1) * sizeof(*k))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++) {

@@ -3,12 +3,14 @@
  * shares are kept exact as basis-point numerators in 128 bits and rounded
  * once, half to even, by settle_money_div_round128().
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
 #include "share.h"
+#include "strmap.h"
 #include "strsort.h"
 #include "timefmt.h"
 
@@ -43,82 +45,134 @@ settle_share_day(const struct settle_tier *t, int n, int64_t before,
 	return 0;
 }
 
+/* One merchant's or office's sum, found by its key in a map. */
+struct agg {
+	const char *key;
+	long orders;
+	int64_t sum;
+};
+
+struct aggset {
+	struct strmap map;		/* key -> index + 1 */
+	struct agg *v;
+	size_t n, cap;
+};
+
+/* Add amt to key's sum.  0, SETTLE_ENOMEM or SETTLE_EDATA (overflow). */
+static int
+agg_add(struct aggset *a, const char *key, int64_t amt)
+{
+	size_t len = strlen(key), i, ncap;
+	void *p = strmap_get(&a->map, key, len);
+	struct agg *nv;
+
+	if (p != NULL) {
+		i = (size_t)(uintptr_t)p - 1;
+	} else {
+		if (a->n == a->cap) {
+			ncap = a->cap ? a->cap * 2 : 256;
+			if ((nv = realloc(a->v, ncap * sizeof(*nv))) == NULL)
+				return SETTLE_ENOMEM;
+			a->v = nv;
+			a->cap = ncap;
+		}
+		i = a->n++;
+		a->v[i].key = key;
+		a->v[i].orders = 0;
+		a->v[i].sum = 0;
+		if (strmap_put(&a->map, key, len, (void *)(uintptr_t)(i + 1)) < 0)
+			return SETTLE_ENOMEM;
+	}
+	a->v[i].orders++;
+	return settle_money_add(a->v[i].sum, amt, &a->v[i].sum) < 0 ?
+	    SETTLE_EDATA : 0;
+}
+
+/* The set's keys sorted: an index array (caller frees), or NULL. */
+static size_t *
+agg_order(const struct aggset *a)
+{
+	struct settle_skey *k = malloc((a->n + 1) * sizeof(*k));
+	size_t *o = malloc((a->n + 1) * sizeof(*o)), i;
+
+	if (k == NULL || o == NULL)
+		goto fail;
+	for (i = 0; i < a->n; i++) {
+		k[i].s = a->v[i].key;
+		k[i].i = i;
+		settle_skey_set(&k[i]);
+	}
+	if (settle_skey_sort(k, a->n) < 0)
+		goto fail;
+	for (i = 0; i < a->n; i++)
+		o[i] = k[i].i;
+	free(k);
+	return o;
+fail:
+	free(k);
+	free(o);
+	return NULL;
+}
+
 /*
  * Per merchant and per office sums over the day's matches, in one look at
- * each match: sort the ECAB matches by merchant and the BPO ones by office,
- * and add up each run; the day's delivery and postage on the way.
+ * each match, in tables as large as the distinct merchants and offices;
+ * the day's delivery and postage on the way.
  */
 static int
 aggregate(const struct settle_day *d, struct settle_totals *t)
 {
 	const struct settle_match *m;
 	struct settle_match mv;
-	struct settle_skey *v;
-	int64_t *amt;
-	size_t i, ne = 0, nb = 0, n = d->nmatches, nm = 0, no = 0, k;
-	int rc = SETTLE_ENOMEM;
+	struct aggset mer, off;
+	size_t i, *om = NULL, *oo = NULL;
+	int rc = 0;
 
-	v = malloc((n + 1) * sizeof(*v));
-	amt = malloc((n + 1) * sizeof(*amt));
-	if (v == NULL || amt == NULL)
-		goto out;
-	/* ECAB keys from the front, BPO keys from the back. */
-	for (i = 0; i < n; i++) {
+	memset(&mer, 0, sizeof(mer));
+	memset(&off, 0, sizeof(off));
+	strmap_init(&mer.map);
+	strmap_init(&off.map);
+	for (i = 0; i < d->nmatches && rc == 0; i++) {
 		m = settle_day_match(d, i, &mv, NULL, NULL);
 		if (m->kind == SO_ECAB) {
-			k = ne++;
-			v[k].s = m->merchant;
-			amt[i] = m->goods;
-			if (settle_money_add(t->delivery, m->delivery,
-			    &t->delivery) < 0)
-				goto overflow;
+			rc = agg_add(&mer, m->merchant, m->goods);
+			if (rc == 0 && settle_money_add(t->delivery,
+			    m->delivery, &t->delivery) < 0)
+				rc = SETTLE_EDATA;
 		} else {
-			k = n - 1 - nb++;
-			v[k].s = m->office;
-			amt[i] = m->postage;
-			if (settle_money_add(t->postage, m->postage,
+			rc = agg_add(&off, m->office, m->postage);
+			if (rc == 0 && settle_money_add(t->postage, m->postage,
 			    &t->postage) < 0)
-				goto overflow;
+				rc = SETTLE_EDATA;
 		}
-		v[k].i = i;
-		settle_skey_set(&v[k]);
 	}
-	if (settle_skey_sort(v, ne) < 0 || settle_skey_sort(v + ne, nb) < 0)
-		goto out;
-	/* As many entries as distinct merchants and offices. */
-	for (i = 0; i < n; i++)
-		if (i == 0 || i == ne || strcmp(v[i].s, v[i - 1].s) != 0)
-			*(i < ne ? &nm : &no) += 1;
-	t->merchants = calloc(nm + 1, sizeof(*t->merchants));
-	t->offices = calloc(no + 1, sizeof(*t->offices));
-	if (t->merchants == NULL || t->offices == NULL)
-		goto out;
-	for (i = 0; i < ne; i++) {
-		if (t->nmerchants == 0 || strcmp(t->merchants[
-		    t->nmerchants - 1].id, v[i].s) != 0)
-			t->merchants[t->nmerchants++].id = v[i].s;
-		t->merchants[t->nmerchants - 1].orders++;
-		if (settle_money_add(t->merchants[t->nmerchants - 1].goods,
-		    amt[v[i].i], &t->merchants[t->nmerchants - 1].goods) < 0)
-			goto overflow;
+	if (rc == 0 && ((om = agg_order(&mer)) == NULL ||
+	    (oo = agg_order(&off)) == NULL ||
+	    (t->merchants = calloc(mer.n + 1, sizeof(*t->merchants))) ==
+	    NULL || (t->offices = calloc(off.n + 1, sizeof(*t->offices))) ==
+	    NULL))
+		rc = SETTLE_ENOMEM;
+	for (i = 0; i < mer.n && rc == 0; i++) {
+		t->merchants[i].id = mer.v[om[i]].key;
+		t->merchants[i].orders = mer.v[om[i]].orders;
+		t->merchants[i].goods = mer.v[om[i]].sum;
 	}
-	for (i = ne; i < n; i++) {
-		if (t->noffices == 0 || strcmp(t->offices[
-		    t->noffices - 1].code, v[i].s) != 0)
-			snprintf(t->offices[t->noffices++].code,
-			    sizeof(t->offices[0].code), "%s", v[i].s);
-		t->offices[t->noffices - 1].orders++;
-		if (settle_money_add(t->offices[t->noffices - 1].postage,
-		    amt[v[i].i], &t->offices[t->noffices - 1].postage) < 0)
-			goto overflow;
+	for (i = 0; i < off.n && rc == 0; i++) {
+		snprintf(t->offices[i].code, sizeof(t->offices[0].code), "%s",
+		    off.v[oo[i]].key);
+		t->offices[i].orders = off.v[oo[i]].orders;
+		t->offices[i].postage = off.v[oo[i]].sum;
 	}
-	rc = 0;
-	goto out;
-overflow:
-	rc = SETTLE_EDATA;
-out:
-	free(v);
-	free(amt);
+	if (rc == 0) {
+		t->nmerchants = mer.n;
+		t->noffices = off.n;
+	}
+	free(om);
+	free(oo);
+	strmap_release(&mer.map);
+	strmap_release(&off.map);
+	free(mer.v);
+	free(off.v);
 	return rc;
 }
 

@@ -124,51 +124,42 @@ cmp_group(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* A reference to sort: its first 8 bytes, big-endian, zero-padded. */
-struct rkey {
-	uint64_t pfx;
-	const struct eref *r;
+/* Keys held at a time while the references are sorted: 1 / REF_PARTS. */
+#define REF_PARTS 8
+
+struct refwalk {
+	const struct strmap *m;
+	struct settle_out *f;
 };
 
-static int
-cmp_rkey(const void *a, const void *b)
+static const char *
+ref_key(void *ctx, size_t i)
 {
-	const struct rkey *x = a, *y = b;
+	const struct strmap_slot *s = strmap_slot_at(((struct refwalk *)ctx)->m,
+	    i);
 
-	if (x->pfx != y->pfx)
-		return x->pfx < y->pfx ? -1 : 1;
-	return strcmp(x->r->ref, y->r->ref);
+	return s != NULL ? s->key : NULL;
 }
 
-/*
- * The references sorted by their bytes.  The sort keys are 16 bytes: the
- * table of references is the largest thing sorted in a run, and this runs
- * beside the writing of the outbox.
- */
+static int
+ref_write(void *ctx, size_t i)
+{
+	struct refwalk *w = ctx;
+
+	write_ref(w->f, strmap_slot_at(w->m, i)->val);
+	return 0;
+}
+
+/* The references in the order of their bytes, sorted a part at a time. */
 static int
 write_refs(const struct settle_engine *e, struct settle_out *f)
 {
-	const unsigned char *p;
-	struct strmap_slot *s;
-	struct rkey *v;
-	size_t i = 0, n = 0;
-	int b;
+	struct refwalk w;
 
-	if ((v = malloc((e->refs.n + 1) * sizeof(*v))) == NULL)
-		return -1;
-	while ((s = strmap_next(&e->refs, &i)) != NULL) {
-		v[n].r = s->val;
-		v[n].pfx = 0;
-		p = (const unsigned char *)v[n].r->ref;
-		for (b = 0; b < 8; b++)
-			v[n].pfx = v[n].pfx << 8 | (*p != '\0' ? *p++ : 0);
-		n++;
-	}
-	qsort(v, n, sizeof(*v), cmp_rkey);
-	for (i = 0; i < n; i++)
-		write_ref(f, v[i].r);
-	free(v);
-	return 0;
+	w.m = &e->refs;
+	w.f = f;
+	return settle_skey_visit(e->refs.cap, REF_PARTS, ref_key, ref_write,
+	    &w) < 0 ? -1 : 0;
 }
 
 static void

@@ -140,3 +140,14 @@ strmap_next(const struct strmap *m, size_t *i)
 			return &m->slots[(*i)++];
 	return NULL;
 }
+
+const struct strmap_slot *
+strmap_slot_at(const struct strmap *m, size_t i)
+{
+	const struct strmap_slot *s;
+
+	if (i >= m->cap)
+		return NULL;
+	s = &m->slots[i];
+	return s->key != NULL && s->key != &tomb ? s : NULL;
+}

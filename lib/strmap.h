@@ -30,6 +30,9 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len);
 int strmap_put(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_del(struct strmap *m, const char *key, size_t len);
 
+/* Slot i (< m->cap) when it holds an entry, else NULL. */
+const struct strmap_slot *strmap_slot_at(const struct strmap *m, size_t i);
+
 /* Iterate: i from 0; returns the next live slot or NULL at the end. */
 struct strmap_slot *strmap_next(const struct strmap *m, size_t *i);
 

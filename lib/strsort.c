@@ -83,3 +83,97 @@ settle_skey_sort(struct settle_skey *v, size_t n)
 	free(tmp);
 	return 0;
 }
+
+/* The part of k: how many splitters are at or before it. */
+static size_t
+part_of(const struct settle_skey *k, const struct settle_skey *sp,
+    size_t nsp)
+{
+	size_t lo = 0, hi = nsp, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (before(k, &sp[mid]))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Item i's key into k; 0, or -1 for no item. */
+static int
+key_at(const char *(*key)(void *, size_t), void *ctx, size_t i,
+    struct settle_skey *k)
+{
+	if ((k->s = key(ctx, i)) == NULL)
+		return -1;
+	k->i = i;
+	settle_skey_set(k);
+	return 0;
+}
+
+#define SAMPLES_PER_PART 256
+
+int
+settle_skey_visit(size_t n, size_t parts,
+    const char *(*key)(void *ctx, size_t i),
+    int (*visit)(void *ctx, size_t i), void *ctx)
+{
+	struct settle_skey *v = NULL, *sp = NULL, *split = NULL, k;
+	unsigned char *part = NULL;
+	size_t i, j, p, ns = 0, nsp = 0, step, most = 0, *count = NULL;
+	int rc = -1;
+
+	if (parts < 1)
+		parts = 1;
+	if (parts > 255)
+		parts = 255;
+	/* Splitters: every (ns / parts)-th key of a sorted sample. */
+	step = n / (parts * SAMPLES_PER_PART) + 1;
+	if ((sp = malloc((n / step + 2) * sizeof(*sp))) == NULL ||
+	    (split = malloc(parts * sizeof(*split))) == NULL ||
+	    (count = calloc(parts, sizeof(*count))) == NULL ||
+	    (part = malloc(n + 1)) == NULL)
+		goto out;
+	for (i = 0; i < n; i += step)
+		if (key_at(key, ctx, i, &sp[ns]) == 0)
+			ns++;
+	if (settle_skey_sort(sp, ns) < 0)
+		goto out;
+	for (p = 1; p < parts && ns > 0; p++)
+		split[nsp++] = sp[p * ns / parts];
+	/* Each item's part, and the size of the largest. */
+	for (i = 0; i < n; i++) {
+		if (key_at(key, ctx, i, &k) < 0) {
+			part[i] = 255;
+			continue;
+		}
+		part[i] = (unsigned char)part_of(&k, split, nsp);
+		count[part[i]]++;
+	}
+	for (p = 0; p <= nsp; p++)
+		if (count[p] > most)
+			most = count[p];
+	if ((v = malloc((most + 1) * sizeof(*v))) == NULL)
+		goto out;
+	rc = 0;
+	for (p = 0; p <= nsp && rc == 0; p++) {
+		for (i = 0, j = 0; i < n; i++)
+			if (part[i] == p && key_at(key, ctx, i, &v[j]) == 0)
+				j++;
+		if (settle_skey_sort(v, j) < 0) {
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < j && rc == 0; i++)
+			rc = visit(ctx, v[i].i);
+	}
+out:
+	free(v);
+	free(sp);
+	free(split);
+	free(count);
+	free(part);
+	return rc;
+}

@@ -22,4 +22,17 @@ void settle_skey_set(struct settle_skey *k);
 /* Sort v[0..n) by string, then index.  0, or -1 when out of memory. */
 int settle_skey_sort(struct settle_skey *v, size_t n);
 
+/*
+ * Visit items 0..n) in the order settle_skey_sort gives, holding keys for
+ * about n / parts of them at a time: the items are split into parts of
+ * consecutive keys (splitters drawn from a sample), and each part is
+ * sorted and visited in turn.  key(ctx, i) is item i's string, or NULL
+ * for no item; visit(ctx, i) is called once an item, in order, and a
+ * non-zero result stops the walk.  Returns 0, -1 when out of memory, or
+ * visit's result.
+ */
+int settle_skey_visit(size_t n, size_t parts,
+    const char *(*key)(void *ctx, size_t i),
+    int (*visit)(void *ctx, size_t i), void *ctx);
+
 #endif

@@ -131,3 +131,86 @@ Test(strsort, orders_as_strcmp)
 	free(want);
 	free(k);
 }
+
+/* Items for settle_skey_visit: strings, some missing (NULL). */
+struct vctx {
+	char **s;
+	size_t *out;
+	size_t nout, stop_at;
+};
+
+static const char *
+vkey(void *ctx, size_t i)
+{
+	return ((struct vctx *)ctx)->s[i];
+}
+
+static int
+vvisit(void *ctx, size_t i)
+{
+	struct vctx *c = ctx;
+
+	c->out[c->nout++] = i;
+	return c->nout == c->stop_at ? 7 : 0;
+}
+
+/*
+ * Visiting in parts gives the order of one whole sort (ties by index),
+ * skips missing items, whatever the number of parts, and stops when told.
+ */
+Test(strsort, visit_in_parts_as_one_sort)
+{
+	static const size_t sizes[] = { 0, 1, 2, 7, 300, 20000 };
+	static const size_t parts[] = { 1, 2, 3, 8, 64, 255, 1000 };
+	enum { N = 20000 };
+	struct settle_skey *k = calloc(N, sizeof(*k));
+	char **s = calloc(N, sizeof(*s));
+	size_t *out = calloc(N, sizeof(*out));
+	struct vctx c;
+	unsigned x = 777;
+	size_t a, b, i, n, m;
+
+	cr_assert(k && s && out);
+	for (i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 9) % 11 == 0)
+			continue;	/* no item */
+		s[i] = calloc(40, 1);
+		cr_assert_not_null(s[i]);
+		/* Long shared prefixes, many ties. */
+		snprintf(s[i], 40, "%sECAB-%04u-%u", (x >> 20) % 5 ? "" :
+		    "RR", (x >> 8) % 40, (x >> 14) % 300);
+	}
+	for (a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++) {
+		n = sizes[a];
+		for (i = 0, m = 0; i < n; i++) {
+			if (s[i] == NULL)
+				continue;
+			k[m].s = s[i];
+			k[m].i = i;
+			settle_skey_set(&k[m++]);
+		}
+		cr_assert_eq(settle_skey_sort(k, m), 0);
+		for (b = 0; b < sizeof(parts) / sizeof(parts[0]); b++) {
+			c.s = s;
+			c.out = out;
+			c.nout = 0;
+			c.stop_at = 0;
+			cr_assert_eq(settle_skey_visit(n, parts[b], vkey, vvisit,
+			    &c), 0);
+			cr_assert_eq(c.nout, m, "n %zu parts %zu", n, parts[b]);
+			for (i = 0; i < m; i++)
+				cr_assert_eq(out[i], k[i].i,
+				    "n %zu parts %zu at %zu", n, parts[b], i);
+		}
+	}
+	c.nout = 0;
+	c.stop_at = 5;
+	cr_expect_eq(settle_skey_visit(N, 8, vkey, vvisit, &c), 7);
+	cr_expect_eq(c.nout, 5, "visiting goes on after a non-zero result");
+	for (i = 0; i < N; i++)
+		free(s[i]);
+	free(s);
+	free(out);
+	free(k);
+}
