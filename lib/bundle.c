@@ -25,12 +25,38 @@
 #define MANIFEST_LINE_MAX (64 + 2 + SETTLE_BUNDLE_NAME_MAX + 1)
 
 /* Output of archive_write: a growing buffer with a hard cap. */
+/*
+ * Where a bundle goes: all of it into data, or (fd >= 0) through data, a
+ * buffer of OUTBUF_FLUSH bytes, to the file fd.
+ */
 struct outbuf {
 	unsigned char *data;
 	size_t len;
 	size_t cap;
 	size_t limit;
+	int fd;
+	size_t total;			/* bytes of the bundle so far */
 };
+
+#define OUTBUF_FLUSH (1024 * 1024)
+
+/* Write the buffered bytes to ob->fd.  0, or an errno value. */
+static int
+outbuf_flush(struct outbuf *ob)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < ob->len) {
+		w = write(ob->fd, ob->data + off, ob->len - off);
+		if (w < 0 && errno != EINTR)
+			return errno;
+		if (w > 0)
+			off += (size_t)w;
+	}
+	ob->len = 0;
+	return 0;
+}
 
 int
 settle_bundle_name_valid(const char *name, size_t len)
@@ -188,10 +214,16 @@ outbuf_write(struct archive *a, void *client, const void *data, size_t n)
 	struct outbuf *ob = client;
 	unsigned char *p;
 	size_t ncap;
+	int e;
 
-	if (n > ob->limit - ob->len) {
+	if (n > ob->limit - ob->total) {
 		archive_set_error(a, ENOMEM, "bundle larger than %zu bytes",
 		    ob->limit);
+		return -1;
+	}
+	if (ob->fd >= 0 && ob->len > 0 && n > ob->cap - ob->len &&
+	    (e = outbuf_flush(ob)) != 0) {
+		archive_set_error(a, e, "%s", strerror(e));
 		return -1;
 	}
 	if (n > ob->cap - ob->len) {
@@ -207,6 +239,7 @@ outbuf_write(struct archive *a, void *client, const void *data, size_t n)
 	}
 	memcpy(ob->data + ob->len, data, n);
 	ob->len += n;
+	ob->total += n;
 	return (la_ssize_t)n;
 }
 
@@ -326,20 +359,17 @@ add_signed(struct settle_bundle_file *all, size_t n, const char *manifest,
 	qsort(all, n + 2, sizeof(*all), file_cmp);
 }
 
-int
-settle_bundle_build(const struct settle_bundle_file *files, size_t n,
-    int64_t business_date, EVP_PKEY *key, int level, unsigned char **out,
-    size_t *outlen, struct settle_err *err)
+/* A bundle of files into ob. */
+static int
+build(const struct settle_bundle_file *files, size_t n, int64_t business_date,
+    EVP_PKEY *key, int level, struct outbuf *ob, struct settle_err *err)
 {
 	struct settle_bundle_file *all = NULL;
-	struct outbuf ob = { NULL, 0, 0, SETTLE_BUNDLE_MAX_BYTES };
 	unsigned char sig[SETTLE_BUNDLE_SIG_LEN];
 	char *manifest = NULL;
 	size_t mlen = 0;
-	int rc;
+	int rc, e;
 
-	*out = NULL;
-	*outlen = 0;
 	if ((rc = check_args(n, business_date, key, level, err)) != 0)
 		return rc;
 	if ((all = calloc(n + 2, sizeof(*all))) == NULL)
@@ -353,16 +383,57 @@ settle_bundle_build(const struct settle_bundle_file *files, size_t n,
 	    err)) != 0)
 		goto done;
 	add_signed(all, n, manifest, mlen, sig);
-	if ((rc = write_archive(all, n + 2, business_date * 86400, level, &ob,
+	if ((rc = write_archive(all, n + 2, business_date * 86400, level, ob,
 	    err)) != 0)
 		goto done;
-	*out = ob.data;
-	*outlen = ob.len;
-	ob.data = NULL;
+	if (ob->fd >= 0 && (e = outbuf_flush(ob)) != 0)
+		rc = settle_err_set(err, SETTLE_EIO, NULL, 0, NULL,
+		    "cannot write bundle: %s", strerror(e));
 done:
-	free(ob.data);
 	free(manifest);
 	free(all);
+	return rc;
+}
+
+int
+settle_bundle_build(const struct settle_bundle_file *files, size_t n,
+    int64_t business_date, EVP_PKEY *key, int level, unsigned char **out,
+    size_t *outlen, struct settle_err *err)
+{
+	struct outbuf ob;
+	int rc;
+
+	memset(&ob, 0, sizeof(ob));
+	ob.limit = SETTLE_BUNDLE_MAX_BYTES;
+	ob.fd = -1;
+	*out = NULL;
+	*outlen = 0;
+	if ((rc = build(files, n, business_date, key, level, &ob, err)) != 0) {
+		free(ob.data);
+		return rc;
+	}
+	*out = ob.data;
+	*outlen = ob.len;
+	return 0;
+}
+
+int
+settle_bundle_write(const struct settle_bundle_file *files, size_t n,
+    int64_t business_date, EVP_PKEY *key, int level, int fd,
+    struct settle_err *err)
+{
+	struct outbuf ob;
+	int rc;
+
+	memset(&ob, 0, sizeof(ob));
+	ob.limit = SETTLE_BUNDLE_MAX_BYTES;
+	ob.fd = fd;
+	ob.cap = OUTBUF_FLUSH;
+	if ((ob.data = malloc(ob.cap)) == NULL)
+		return settle_err_set(err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
+	rc = build(files, n, business_date, key, level, &ob, err);
+	free(ob.data);
 	return rc;
 }
 

@@ -110,6 +110,15 @@ int settle_bundle_build(const struct settle_bundle_file *files, size_t n,
     size_t *outlen, struct settle_err *err);
 
 /*
+ * The same bundle written to the file fd as it is made, through a buffer
+ * of 1 MiB, so that a large bundle is never held whole.  A write that fails
+ * is SETTLE_EIO.  The caller syncs and closes fd.
+ */
+int settle_bundle_write(const struct settle_bundle_file *files, size_t n,
+    int64_t business_date, EVP_PKEY *key, int level, int fd,
+    struct settle_err *err);
+
+/*
  * Verify a bundle held in memory against pub, without writing anything.
  * Every rule of SPEC §9 is checked: gzip header without name, timestamp or
  * trailing data; a whole ustar archive; only regular files with plain

@@ -160,7 +160,8 @@ settle_dedup_put(struct settle_dedup *t, const struct settle_dedup_entry *e)
 {
 	struct settle_dedup_entry *s;
 
-	if ((t->n + 1) * 3 > t->cap * 2 && grow(t) < 0)
+	/* Doubled past three-quarters full. */
+	if ((t->n + 1) * 4 > t->cap * 3 && grow(t) < 0)
 		return -1;
 	s = find(t, e->id1, e->id2);
 	if (s->id1 == 0 && s->id2 == 0)

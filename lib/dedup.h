@@ -4,9 +4,9 @@
  * Each entry holds a 96-bit hash of the charge id, a 64-bit hash of the
  * record's canonical content and the business date of its charged_at (for
  * expiry after dedup_days).  24 bytes an entry; the table doubles when
- * two-thirds full.  Two different ids of the same operator share a 96-bit
- * hash with a chance of about n * n / 2^97 among n ids: below 10^-13 for
- * 80 million.
+ * three-quarters full.  Two different ids of the same operator share a
+ * 96-bit hash with a chance of about n * n / 2^97 among n ids: below
+ * 10^-13 for 80 million.
  */
 #ifndef SETTLE_DEDUP_H
 #define SETTLE_DEDUP_H

@@ -88,6 +88,13 @@ settle_engine_begin(struct settle_engine *e, int64_t date)
 	e->date = date;
 }
 
+int
+settle_engine_reserve(struct settle_engine *e, size_t n)
+{
+	return strmap_reserve(&e->refs, e->refs.n + n) < 0 ? SETTLE_ENOMEM :
+	    0;
+}
+
 struct eref *
 settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 {
@@ -245,6 +252,20 @@ settle_engine_known_other(const struct settle_engine *e, int kind,
 	const struct eref *r = strmap_get(&e->refs, ref, len);
 
 	return r != NULL && r->okind >= 0 && r->okind != kind;
+}
+
+/*
+ * While the order files are read no record has been applied yet, and the
+ * state's references are older than the run: a reference active today with
+ * an order of that kind had a row of it in this run.
+ */
+int
+settle_engine_order_seen(const struct settle_engine *e, int kind,
+    const char *ref, size_t len)
+{
+	const struct eref *r = strmap_get(&e->refs, ref, len);
+
+	return r != NULL && r->last == e->date && r->okind == kind;
 }
 
 int

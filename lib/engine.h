@@ -164,8 +164,15 @@ void settle_engine_release(struct settle_engine *e);
 
 void settle_engine_begin(struct settle_engine *e, int64_t date);
 
+/* Room for n more references.  0 or SETTLE_ENOMEM. */
+int settle_engine_reserve(struct settle_engine *e, size_t n);
+
 /* 1 when ref is already an order of the other kind than kind. */
 int settle_engine_known_other(const struct settle_engine *e, int kind,
+    const char *ref, size_t len);
+
+/* 1 when an order row of kind for ref was applied in this run. */
+int settle_engine_order_seen(const struct settle_engine *e, int kind,
     const char *ref, size_t len);
 
 /* Apply one accepted order row.  0 or SETTLE_ENOMEM. */

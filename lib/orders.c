@@ -267,7 +267,11 @@ record(struct oreader *r)
 		    o.ref_len), o.ref, r->kind == SO_BPO ? "ECAB" : "BPO");
 		return emit_reject(r, SR_DUPLICATE_REF);
 	}
-	rc = settle_dedup_check(&r->seen, o.ref, o.ref_len, 0, 0);
+	if (r->o->seen != NULL)
+		rc = r->o->seen(r->ctx, r->kind, o.ref, o.ref_len) ?
+		    SETTLE_DEDUP_SAME : SETTLE_DEDUP_NEW;
+	else
+		rc = settle_dedup_check(&r->seen, o.ref, o.ref_len, 0, 0);
 	if (rc == SETTLE_DEDUP_NOMEM)
 		return SETTLE_ENOMEM;
 	if (rc != SETTLE_DEDUP_NEW) {

@@ -48,6 +48,12 @@ struct settle_order_opts {
 	const char *const *operators;	/* configured operator codes */
 	int noperators;
 	settle_known_fn known_other;	/* may be NULL */
+	/*
+	 * 1 when an earlier row of this file, of this kind, had ref: a caller
+	 * that keeps the accepted rows can tell; NULL: the reader keeps a
+	 * table of the file's references itself.
+	 */
+	settle_known_fn seen;
 };
 
 /*

@@ -331,6 +331,13 @@ on_order(void *ctx, const struct settle_order *o)
 }
 
 static int
+order_seen(void *ctx, int kind, const char *ref, size_t len)
+{
+	return settle_engine_order_seen(&((struct run *)ctx)->e, kind, ref,
+	    len);
+}
+
+static int
 known_other(void *ctx, int kind, const char *ref, size_t len)
 {
 	return settle_engine_known_other(&((struct run *)ctx)->e, kind, ref,
@@ -602,6 +609,8 @@ read_orders(struct run *r)
 	struct settle_order_opts oo;
 	const char *ops[SETTLE_MAX_OPS];
 	char path[SETTLE_PATH + 300];
+	struct stat st;
+	size_t est;
 	int i, kind, rc;
 
 	memset(&oo, 0, sizeof(oo));
@@ -610,6 +619,21 @@ read_orders(struct run *r)
 	oo.operators = ops;
 	oo.noperators = r->cf.nops;
 	oo.known_other = known_other;
+	oo.seen = order_seen;
+	/*
+	 * The reference map made large enough for the day's orders at once,
+	 * their number guessed low from the files' sizes (a row takes 74 to
+	 * 100 bytes): growing it holds two tables.
+	 */
+	for (i = 0, est = 0; i < 2; i++) {
+		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
+		    path, sizeof(path));
+		if (stat(path, &st) == 0 && st.st_size > 0)
+			est += (size_t)st.st_size / 100;
+	}
+	if (settle_engine_reserve(&r->e, est) < 0)
+		return settle_err_set(r->err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
 	for (i = 0; i < 2; i++) {
 		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
 		    path, sizeof(path));
@@ -915,10 +939,9 @@ bundle_one(void *arg)
 	struct bundlejob *j = arg;
 	struct settle_bundle_file bf[8];
 	struct settle_outputs bo;
-	unsigned char *buf = NULL;
-	char name[160], ds[16];
-	size_t len = 0;
-	int k;
+	char name[160], ds[16], path[SETTLE_PATH + 400];
+	char msg[sizeof(j->err.msg)];
+	int k, fd;
 
 	settle_date_fmt(j->r->o->date, ds);
 	if ((j->rc = settle_report_bundle_files(j->in, j->op, &bo, &j->err)) < 0)
@@ -937,15 +960,31 @@ bundle_one(void *arg)
 		bf[k].fd = fileno(j->in->opmatches[j->op].f);
 		k++;
 	}
-	j->rc = settle_bundle_build(bf, (size_t)k, j->r->o->date, j->r->key,
-	    j->r->o->bundle_level, &buf, &len, &j->err);
-	settle_outputs_release(&bo);
-	if (j->rc < 0)
-		return NULL;
 	snprintf(name, sizeof(name), "bundle-%s-%s.tar.gz",
 	    j->r->cf.ops[j->op].code, ds);
-	j->rc = write_file_err(&j->err, j->dir, name, buf, len);
-	free(buf);
+	snprintf(path, sizeof(path), "%s/%s", j->dir, name);
+	/* Written to its file as it is compressed, then synced. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
+		j->rc = settle_err_set(&j->err, SETTLE_ECREATE, path, 0, NULL,
+		    "cannot create: %s", strerror(errno));
+		settle_outputs_release(&bo);
+		return NULL;
+	}
+	j->rc = settle_bundle_write(bf, (size_t)k, j->r->o->date, j->r->key,
+	    j->r->o->bundle_level, fd, &j->err);
+	settle_outputs_release(&bo);
+	if (j->rc == 0 && fsync(fd) < 0)
+		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(errno));
+	if (close(fd) < 0 && j->rc == 0)
+		j->rc = settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL,
+		    "cannot write: %s", strerror(errno));
+	if (j->rc == SETTLE_EIO && j->err.file[0] == '\0') {
+		/* A failed write of the archive: named with its file. */
+		memcpy(msg, j->err.msg, sizeof(msg));
+		settle_err_set(&j->err, SETTLE_EIO, path, 0, NULL, "%s", msg);
+	}
 	return NULL;
 }
 

@@ -51,14 +51,15 @@ find(const struct strmap *m, const char *key, size_t len, uint32_t h,
 	}
 }
 
+/* Rehash into a table of cap slots (a power of two). */
 static int
-grow(struct strmap *m)
+rehash(struct strmap *m, size_t cap)
 {
 	struct strmap old = *m;
 	struct strmap_slot *s;
 	size_t i;
 
-	m->cap = old.cap ? (old.n * 4 > old.cap ? old.cap * 2 : old.cap) : 64;
+	m->cap = cap;
 	m->slots = calloc(m->cap, sizeof(*m->slots));
 	if (m->slots == NULL) {
 		*m = old;
@@ -74,6 +75,27 @@ grow(struct strmap *m)
 	}
 	free(old.slots);
 	return 0;
+}
+
+static int
+grow(struct strmap *m)
+{
+	return rehash(m, m->cap ? (m->n * 4 > m->cap ? m->cap * 2 : m->cap) :
+	    64);
+}
+
+int
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	/* The table grows past two-thirds full. */
+	while ((n + 1) * 3 > cap * 2) {
+		if (cap > SIZE_MAX / 4 / sizeof(struct strmap_slot))
+			return -1;
+		cap *= 2;
+	}
+	return cap > m->cap ? rehash(m, cap) : 0;
 }
 
 void *

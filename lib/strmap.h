@@ -26,6 +26,12 @@ void strmap_init(struct strmap *m);
 /* Free the table; keys and values are the caller's. */
 void strmap_release(struct strmap *m);
 void *strmap_get(const struct strmap *m, const char *key, size_t len);
+/*
+ * Make room for n entries in all, so that filling the map to n does not
+ * grow it (growing holds the old table and the new one at once).  Returns
+ * 0 or -1 (out of memory; the map is unchanged).
+ */
+int strmap_reserve(struct strmap *m, size_t n);
 /* Insert or replace; returns 0 or -1 (out of memory, or a key of 4 GiB). */
 int strmap_put(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_del(struct strmap *m, const char *key, size_t len);

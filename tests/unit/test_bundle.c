@@ -7,6 +7,7 @@
  * (the committed test keys are read from tests/keys/).
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1256,4 +1257,64 @@ Test(files, read_stream_grows_to_cap)
 	cr_assert_eq(settle_bundle_read_file("-", 299999, &b, &len, &err),
 	    SETTLE_ENOMEM);
 	unlink("/tmp/settle-test-stream");
+}
+
+/*
+ * Written to a file as it is made: the same bytes as built in memory,
+ * also past the 1 MiB buffer; a write that fails is SETTLE_EIO.
+ */
+Test(build, written_to_a_file_same_bytes)
+{
+	enum { BIG = 3 * 1024 * 1024 };
+	struct settle_bundle_file f[2];
+	struct settle_err err;
+	EVP_PKEY *k = test_key();
+	unsigned char *big = malloc(BIG), *mem, *disk;
+	unsigned x = 99;
+	size_t i, len;
+	FILE *tf;
+	long n;
+	int fd;
+
+	cr_assert_not_null(big);
+	/* Bytes that do not compress: the bundle is larger than 1 MiB. */
+	for (i = 0; i < BIG; i++) {
+		x = x * 1103515245u + 12345u;
+		big[i] = (unsigned char)(x >> 16);
+	}
+	f[0] = three[0];
+	f[1].name = "big.bin";
+	f[1].data = big;
+	f[1].len = BIG;
+	f[1].fd = -1;
+	cr_assert_eq(settle_bundle_build(f, 2, DAY, k, 1, &mem, &len, &err), 0,
+	    "%s", err.msg);
+	cr_assert_gt(len, (size_t)BIG);
+	tf = tmpfile();
+	cr_assert_not_null(tf);
+	cr_assert_eq(settle_bundle_write(f, 2, DAY, k, 1, fileno(tf), &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(fseek(tf, 0, SEEK_END), 0);
+	n = ftell(tf);
+	cr_assert_eq((size_t)n, len);
+	rewind(tf);
+	disk = malloc(len);
+	cr_assert_not_null(disk);
+	cr_assert_eq(fread(disk, 1, len, tf), len);
+	cr_assert_eq(memcmp(mem, disk, len), 0, "the file differs");
+	fclose(tf);
+
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		settle_err_clear(&err);
+		cr_expect_eq(settle_bundle_write(f, 2, DAY, k, 1, fd, &err),
+		    SETTLE_EIO);
+		cr_expect_not_null(strstr(err.msg, "No space left"), "%s",
+		    err.msg);
+		close(fd);
+	}
+	free(mem);
+	free(disk);
+	free(big);
+	EVP_PKEY_free(k);
 }
