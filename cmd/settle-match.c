@@ -19,7 +19,17 @@
 struct ctx {
 	struct settle_engine e;
 	struct settle_day day;
+	struct settle_err *err;
 };
+
+/* Rows of operators the configuration does not name are refused. */
+static int
+unknown_op(struct ctx *x, const char *what, const char *id, const char *op)
+{
+	return settle_err_set(x->err, SETTLE_EDATA, NULL, 0, "operator",
+	    "%s '%s': operator '%s' is not in the configuration", what, id,
+	    op);
+}
 
 static void
 usage(FILE *f)
@@ -32,14 +42,28 @@ usage(FILE *f)
 static int
 on_order(void *p, const struct settle_order *o)
 {
-	return settle_engine_order(&((struct ctx *)p)->e, o);
+	struct ctx *x = p;
+	char ref[200];
+
+	if (settle_config_op(x->e.cf, o->op, strlen(o->op)) < 0) {
+		snprintf(ref, sizeof(ref), "%.*s", (int)(o->ref_len > 120 ? 120 :
+		    o->ref_len), o->ref);
+		return unknown_op(x, "order", ref, o->op);
+	}
+	return settle_engine_order(&x->e, o);
 }
 
 static int
 on_charge(void *p, const struct settle_charge *c)
 {
 	struct ctx *x = p;
+	char id[200];
 
+	if (settle_config_op(x->e.cf, c->op, strlen(c->op)) < 0) {
+		snprintf(id, sizeof(id), "%.*s", (int)(c->id_len > 120 ? 120 :
+		    c->id_len), c->id);
+		return unknown_op(x, "charge", id, c->op);
+	}
 	return settle_engine_charge(&x->e, c, &x->day);
 }
 
@@ -99,6 +123,7 @@ main(int argc, char **argv)
 		}
 	}
 	memset(&x, 0, sizeof(x));
+	x.err = &err;
 	if (config == NULL || date == NULL || orders == NULL ||
 	    settle_date_parse(date, &x.day.date) < 0) {
 		fe_warn("--config, --date YYYY-MM-DD and --orders are required");

@@ -26,6 +26,17 @@ struct creader {
 	struct settle_err *err;
 };
 
+/* A row refused by its caller: named by its file and line. */
+static int
+placed(struct creader *r, int rc)
+{
+	if (rc < 0 && r->err->code != 0 && r->err->file[0] == '\0') {
+		snprintf(r->err->file, sizeof(r->err->file), "%s", r->path);
+		r->err->line = r->line;
+	}
+	return rc;
+}
+
 static int
 cbad(struct creader *r, const char *field, const char *msg)
 {
@@ -195,7 +206,7 @@ settle_canon_read_charges(const char *path, settle_charge_fn fn, void *ctx,
 	rc = open_reader(&r, path, SETTLE_CHARGES_HEADER, err);
 	while (rc == 0 && (rc = next_record(&r)) > 0)
 		if ((rc = charge_row(&r, &c)) == 0)
-			rc = fn(ctx, &c);
+			rc = placed(&r, fn(ctx, &c));
 	close_reader(&r);
 	return rc < 0 ? rc : 0;
 }
@@ -215,6 +226,7 @@ static int
 order_row(struct creader *r, struct settle_order *o)
 {
 	char **f = r->fld;
+	int64_t sum;
 
 	memset(o, 0, sizeof(*o));
 	if (r->nf != 16)
@@ -237,6 +249,13 @@ order_row(struct creader *r, struct settle_order *o)
 	    "postage_poisha", &o->postage) < 0) || int_field(r, 10,
 	    "payable_poisha", &o->payable) < 0)
 		return SETTLE_EDATA;
+	if (o->kind == SO_BPO)
+		sum = o->postage;
+	else if (settle_money_add(o->goods, o->delivery, &sum) < 0)
+		sum = o->payable - 1;
+	if (o->payable != sum)
+		return cbad(r, "payable_poisha", o->kind == SO_BPO ?
+		    "not the postage" : "not goods plus delivery");
 	if (settle_time_parse_iso(f[11], strlen(f[11]), &o->at) < 0)
 		return cbad(r, "ordered_at", "not an instant");
 	if ((o->status = pay_status(f[12])) < 0)
@@ -258,7 +277,7 @@ settle_canon_read_orders(const char *path, settle_order_fn fn, void *ctx,
 	rc = open_reader(&r, path, SETTLE_ORDERS_HEADER, err);
 	while (rc == 0 && (rc = next_record(&r)) > 0)
 		if ((rc = order_row(&r, &o)) == 0)
-			rc = fn(ctx, &o);
+			rc = placed(&r, fn(ctx, &o));
 	close_reader(&r);
 	return rc < 0 ? rc : 0;
 }

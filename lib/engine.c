@@ -54,11 +54,18 @@ settle_dispute_name(int r)
 void
 settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 {
-	int i;
+	int i, j;
 
 	memset(e, 0, sizeof(*e));
 	e->cf = c;
 	e->last_date = -1;
+	/* Records carry their operator's rank: they sort by it as by code. */
+	for (i = 0; i < c->nops; i++) {
+		for (j = 0; j < c->nops; j++)
+			if (strcmp(c->ops[j].code, c->ops[i].code) < 0)
+				e->rank[i]++;
+		e->rankcode[e->rank[i]] = c->ops[i].code;
+	}
 	settle_arena_init(&e->mem);
 	strmap_init(&e->refs);
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
@@ -198,7 +205,11 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 {
 	struct erec *r;
 	size_t ncap;
+	uint64_t ms = settle_msisdn_pack(msisdn);
+	int k = settle_config_op(e->cf, op, strlen(op));
 
+	if (k < 0 || ms == UINT64_MAX)
+		return SETTLE_EDATA;
 	if (g->n == g->cap) {
 		ncap = g->cap ? (size_t)g->cap * 2 : 1;
 		if (ncap > UINT32_MAX || ncap > SIZE_MAX / sizeof(*r) ||
@@ -213,14 +224,26 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 	memset(r, 0, sizeof(*r));
 	if ((r->id = settle_arena_strndup(&e->mem, id, idlen)) == NULL)
 		return SETTLE_ENOMEM;
-	snprintf(r->op, sizeof(r->op), "%s", op);
-	snprintf(r->msisdn, sizeof(r->msisdn), "%s", msisdn);
+	r->mk = ms | (uint64_t)e->rank[k] << 48 | (kind == SK_REFUND ?
+	    UINT64_C(1) << 63 : 0);
 	r->amount = amount;
 	r->at = at;
-	r->kind = (uint8_t)kind;
 	g->n++;
 	g->sorted = g->n < 2;
 	return 0;
+}
+
+const char *
+settle_engine_rec_op(const struct settle_engine *e, const struct erec *r)
+{
+	return e->rankcode[EREC_RANK(r)];
+}
+
+const char *
+settle_erec_msisdn(const struct erec *r, char *buf)
+{
+	settle_msisdn_unpack(EREC_MSISDN(r), buf);
+	return buf;
 }
 
 /* Charge order: charged_at, then operator, then charge_id. */
@@ -228,12 +251,11 @@ static int
 cmp_rec(const void *a, const void *b)
 {
 	const struct erec *x = a, *y = b;
-	int c;
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
-	if ((c = strcmp(x->op, y->op)) != 0)
-		return c;
+	if (EREC_RANK(x) != EREC_RANK(y))
+		return EREC_RANK(x) < EREC_RANK(y) ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
@@ -271,10 +293,13 @@ settle_engine_order_seen(const struct settle_engine *e, int kind,
 int
 settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 {
-	struct eref *r = settle_engine_ref(e, o->ref, o->ref_len);
+	int k = settle_config_op(e->cf, o->op, strlen(o->op));
+	struct eref *r;
 	struct eorder *eo;
 
-	if (r == NULL)
+	if (k < 0)
+		return SETTLE_EDATA;
+	if ((r = settle_engine_ref(e, o->ref, o->ref_len)) == NULL)
 		return SETTLE_ENOMEM;
 	/* A matched reference's state keeps only the kind: the row again. */
 	if (r->order == NULL &&
@@ -288,11 +313,10 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	eo->kind = (uint8_t)o->kind;
 	memcpy(eo->office, o->office, sizeof(eo->office));
 	memcpy(eo->msisdn, o->msisdn, sizeof(eo->msisdn));
-	memcpy(eo->op, o->op, sizeof(eo->op));
-	eo->goods = o->goods;
-	eo->delivery = o->delivery;
-	eo->postage = o->postage;
-	eo->payable = o->payable;
+	eo->rank = e->rank[k];
+	eo->goods = o->kind == SO_ECAB ? o->goods : 0;
+	eo->delivery = o->kind == SO_ECAB ? o->delivery : 0;
+	eo->postage = o->kind == SO_BPO ? o->postage : 0;
 	eo->at = o->at;
 	eo->status = (uint8_t)o->status;
 	r->okind = o->kind;
@@ -403,6 +427,7 @@ struct gstat {
 	int one_op, one_msisdn;
 	const char *op;			/* the group's operator */
 	const char *msisdn;		/* first record's, or the order's */
+	char msbuf[SETTLE_MSISDN_LEN + 1];
 };
 
 static const struct eorder *
@@ -414,7 +439,8 @@ group_order(const struct egroup *g)
 }
 
 static void
-group_stat(const struct egroup *g, struct gstat *st)
+group_stat(const struct settle_engine *e, const struct egroup *g,
+    struct gstat *st)
 {
 	const struct eorder *o = group_order(g);
 	size_t i;
@@ -426,20 +452,22 @@ group_stat(const struct egroup *g, struct gstat *st)
 
 		/* Amounts are capped at 10^10 each: the sum cannot overflow
 		 * before 9 * 10^8 records, far past any group. */
-		if (r->kind == SK_CHARGE) {
+		if (EREC_KIND(r) == SK_CHARGE) {
 			st->net += r->amount;
 			st->charges++;
 		} else {
 			st->net -= r->amount;
 			st->refunds++;
 		}
-		if (strcmp(r->op, g->recs[0].op) != 0)
+		if (EREC_RANK(r) != EREC_RANK(&g->recs[0]))
 			st->one_op = 0;
-		if (strcmp(r->msisdn, g->recs[0].msisdn) != 0)
+		if (EREC_MSISDN(r) != EREC_MSISDN(&g->recs[0]))
 			st->one_msisdn = 0;
 	}
-	st->op = g->n > 0 ? g->recs[0].op : o != NULL ? o->op : "";
-	st->msisdn = g->n > 0 ? g->recs[0].msisdn : o != NULL ? o->msisdn : "";
+	st->op = g->n > 0 ? settle_engine_rec_op(e, &g->recs[0]) : o != NULL ?
+	    e->rankcode[o->rank] : "";
+	st->msisdn = g->n > 0 ? settle_erec_msisdn(&g->recs[0], st->msbuf) :
+	    o != NULL ? o->msisdn : "";
 }
 
 /* g matched ref's order: kept in the day as the group itself. */
@@ -503,7 +531,7 @@ group_net(const struct egroup *g)
 	size_t i;
 
 	for (i = 0; i < g->n; i++)
-		net += g->recs[i].kind == SK_CHARGE ? g->recs[i].amount :
+		net += EREC_KIND(&g->recs[i]) == SK_CHARGE ? g->recs[i].amount :
 		    -g->recs[i].amount;
 	return net;
 }
@@ -524,9 +552,9 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	memset(m, 0, sizeof(*m));
 	m->order_ref = g->mref->ref;
 	m->kind = o->kind;
-	m->op = g->recs[0].op;	/* a matched group has records */
+	m->op = d->opcode[EREC_RANK(&g->recs[0])];	/* it has records */
 	m->msisdn = o->msisdn;
-	m->payable = o->payable;
+	m->payable = eorder_payable(o);
 	m->net = group_net(g);
 	m->match = g->mkind;
 	m->charge_ids = ids != NULL && join_ids(g, ids, idcap) == 0 ? *ids :
@@ -544,13 +572,15 @@ static int
 matchable(const struct egroup *g, const struct gstat *st)
 {
 	const struct eorder *o = group_order(g);
+	uint64_t want;
 	size_t i;
 
 	if (o == NULL || o->status == SP_CANCELLED || g->n == 0 ||
-	    st->net != o->payable || !st->one_op)
+	    st->net != eorder_payable(o) || !st->one_op)
 		return 0;
+	want = settle_msisdn_pack(o->msisdn);
 	for (i = 0; i < g->n; i++)
-		if (strcmp(g->recs[i].msisdn, o->msisdn) != 0)
+		if (EREC_MSISDN(&g->recs[i]) != want)
 			return 0;
 	return 1;
 }
@@ -564,7 +594,7 @@ match_pass(struct settle_engine *e, struct settle_day *d,
 
 	for (i = 0; i < n; i++) {
 		group_sort(all[i]);
-		group_stat(all[i], &st);
+		group_stat(e, all[i], &st);
 		if (!matchable(all[i], &st))
 			continue;
 		if (add_match(e, d, all[i], all[i]->ref, st.charges == 1 ?
@@ -607,8 +637,8 @@ cmp_cand(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	if (x->order->payable != y->order->payable)
-		return x->order->payable < y->order->payable ? -1 : 1;
+	if (eorder_payable(x->order) != eorder_payable(y->order))
+		return eorder_payable(x->order) < eorder_payable(y->order) ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
@@ -634,7 +664,7 @@ find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
 		mid = (lo + hi) / 2;
 		o = c[mid]->order;
 		if (strcmp(o->msisdn, st->msisdn) < 0 ||
-		    (strcmp(o->msisdn, st->msisdn) == 0 && o->payable < st->net))
+		    (strcmp(o->msisdn, st->msisdn) == 0 && eorder_payable(o) < st->net))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -642,7 +672,7 @@ find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
 	s->ncand = 0;
 	for (; lo < nc; lo++) {
 		o = c[lo]->order;
-		if (strcmp(o->msisdn, st->msisdn) != 0 || o->payable != st->net)
+		if (strcmp(o->msisdn, st->msisdn) != 0 || eorder_payable(o) != st->net)
 			break;
 		if (!c[lo]->waiting || o->at < from)
 			continue;
@@ -670,7 +700,7 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 		return SETTLE_ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		group_stat(closing[i], &st);
+		group_stat(e, closing[i], &st);
 		if (group_order(closing[i]) == NULL && !closing[i]->reopened &&
 		    st.charges > 0 && st.net != 0)
 			seek[ns++] = closing[i];
@@ -681,7 +711,7 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 	qsort(seek, ns, sizeof(*seek), cmp_first);
 	qsort(cand, nc, sizeof(*cand), cmp_cand);
 	for (i = 0; i < ns && rc == 0; i++) {
-		group_stat(seek[i], &st);
+		group_stat(e, seek[i], &st);
 		if (!st.one_op || !st.one_msisdn)
 			continue;
 		if ((hit = find_candidate(e, cand, nc, seek[i], &st)) == NULL)
@@ -698,41 +728,33 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 
 /* "mixed operators BL/GP": the group's operators, sorted, once each. */
 static void
-mixed_ops(const struct egroup *g, char *buf, size_t len)
+mixed_ops(const struct settle_engine *e, const struct egroup *g, char *buf,
+    size_t len)
 {
-	const char *ops[64];
-	size_t i, j, n = 0;
-	int w = 0;
-
-	for (i = 0; i < g->n && n < 64; i++) {
-		for (j = 0; j < n && strcmp(ops[j], g->recs[i].op) != 0; j++)
-			;
-		if (j == n)
-			ops[n++] = g->recs[i].op;
-	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ops[j - 1], ops[j]) > 0; j--) {
-			const char *t = ops[j];
-
-			ops[j] = ops[j - 1];
-			ops[j - 1] = t;
-		}
-	buf[0] = '\0';
-	for (i = 0; i < n && w >= 0 && (size_t)w < len; i++)
-		w += snprintf(buf + w, len - (size_t)w, "%s%s", i ? "/" : "",
-		    ops[i]);
-}
-
-/* The first record's MSISDN that differs from the order's. */
-static const char *
-msisdn_other(const struct egroup *g, const char *want)
-{
+	int seen[SETTLE_MAX_OPS] = { 0 }, k, w = 0, n = 0;
 	size_t i;
 
 	for (i = 0; i < g->n; i++)
-		if (strcmp(g->recs[i].msisdn, want) != 0)
-			return g->recs[i].msisdn;
-	return g->n > 0 ? g->recs[0].msisdn : "";
+		seen[EREC_RANK(&g->recs[i])] = 1;
+	buf[0] = '\0';
+	/* Ranks are in byte order of the codes. */
+	for (k = 0; k < SETTLE_MAX_OPS && w >= 0 && (size_t)w < len; k++)
+		if (seen[k])
+			w += snprintf(buf + w, len - (size_t)w, "%s%s",
+			    n++ ? "/" : "", e->rankcode[k]);
+}
+
+/* The first record's MSISDN that differs from the order's, into buf. */
+static const char *
+msisdn_other(const struct egroup *g, const char *want, char *buf)
+{
+	uint64_t w = settle_msisdn_pack(want);
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (EREC_MSISDN(&g->recs[i]) != w)
+			return settle_erec_msisdn(&g->recs[i], buf);
+	return g->n > 0 ? settle_erec_msisdn(&g->recs[0], buf) : "";
 }
 
 /* No-order outcome detail, after the fuzzy pass. */
@@ -752,11 +774,11 @@ no_order_detail(const struct egroup *g)
  * *amount and *detail set for a dispute.
  */
 static int
-classify(const struct egroup *g, const struct gstat *st, int64_t *amount,
-    char **detail)
+classify(const struct settle_engine *e, const struct egroup *g,
+    const struct gstat *st, int64_t *amount, char **detail)
 {
 	const struct eorder *o = group_order(g);
-	char ops[128];
+	char ops[128], ms[SETTLE_MSISDN_LEN + 1];
 
 	*amount = st->net;
 	if (st->refunds > 0 && st->charges == 0) {
@@ -787,25 +809,25 @@ classify(const struct egroup *g, const struct gstat *st, int64_t *amount,
 	if (st->net == 0) {
 		if (o->status == SP_PENDING)
 			return -1;
-		*amount = o->payable;
+		*amount = eorder_payable(o);
 		*detail = xprintf("order paid, payable %lld, net 0",
-		    (long long)o->payable);
+		    (long long)eorder_payable(o));
 		return SD_ORDER_NO_CHARGE;
 	}
-	*amount = st->net - o->payable;
+	*amount = st->net - eorder_payable(o);
 	if (!st->one_op) {
-		mixed_ops(g, ops, sizeof(ops));
+		mixed_ops(e, g, ops, sizeof(ops));
 		*detail = xprintf("mixed operators %s; payable %lld net %lld",
-		    ops, (long long)o->payable, (long long)st->net);
+		    ops, (long long)eorder_payable(o), (long long)st->net);
 		return SD_AMOUNT_MISMATCH;
 	}
-	if (st->net == o->payable) {
+	if (st->net == eorder_payable(o)) {
 		*amount = st->net;
 		*detail = xprintf("order msisdn %s, charged %s", o->msisdn,
-		    msisdn_other(g, o->msisdn));
+		    msisdn_other(g, o->msisdn, ms));
 		return SD_MSISDN_MISMATCH;
 	}
-	*detail = xprintf("payable %lld net %lld", (long long)o->payable,
+	*detail = xprintf("payable %lld net %lld", (long long)eorder_payable(o),
 	    (long long)st->net);
 	return SD_AMOUNT_MISMATCH;
 }
@@ -833,8 +855,8 @@ raise_dispute(struct settle_engine *e, struct settle_day *d,
 	size_t idcap;
 	int reason;
 
-	group_stat(g, &st);
-	reason = classify(g, &st, &amount, &detail);
+	group_stat(e, g, &st);
+	reason = classify(e, g, &st, &amount, &detail);
 	if (reason < 0) {
 		end_any(e, g, 1);
 		return 0;
@@ -898,7 +920,7 @@ pending_stats(const struct settle_engine *e, struct settle_day *d,
 	int k;
 
 	for (i = 0; i < e->npending; i++) {
-		group_stat(e->pending[i], &st);
+		group_stat(e, e->pending[i], &st);
 		if ((k = settle_config_op(e->cf, st.op, strlen(st.op))) < 0)
 			continue;
 		d->ops[k].pending++;
@@ -907,7 +929,8 @@ pending_stats(const struct settle_engine *e, struct settle_day *d,
 	/* A waiting order is a pending group of net 0. */
 	for (i = 0; i < nw; i++) {
 		if (!wait[i]->waiting || (k = settle_config_op(e->cf,
-		    wait[i]->order->op, strlen(wait[i]->order->op))) < 0)
+		    e->rankcode[wait[i]->order->rank], strlen(
+		    e->rankcode[wait[i]->order->rank]))) < 0)
 			continue;
 		d->ops[k].pending++;
 	}
@@ -942,6 +965,7 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 	size_t i, n = e->npending, nc = 0, nw;
 	int rc;
 
+	d->opcode = e->rankcode;
 	all = malloc((n + 1) * sizeof(*all));
 	wait = waiting_refs(e, &nw);
 	if (all == NULL || wait == NULL) {

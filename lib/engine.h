@@ -43,18 +43,31 @@ struct eorder {
 	char msisdn[SETTLE_MSISDN_LEN + 1];	/* canonical */
 	uint8_t kind;			/* SO_BPO / SO_ECAB */
 	uint8_t status;			/* SP_* */
-	char op[16];
-	int64_t goods, delivery, postage, payable, at;
+	uint8_t rank;			/* its operator's (see erec) */
+	int64_t goods, delivery, postage, at;
 };
 
-/* A successful record in a group. */
+/* What the order asks: its postage, or its goods and delivery. */
+static inline int64_t
+eorder_payable(const struct eorder *o)
+{
+	return o->kind == SO_BPO ? o->postage : o->goods + o->delivery;
+}
+
+/*
+ * A successful record in a group: 32 bytes.  mk holds the MSISDN packed
+ * (settle_msisdn_pack, bits 0-43), the operator's rank among the
+ * configured codes in byte order (bits 48-55) and a refund (bit 63).
+ */
 struct erec {
-	char op[16];
 	char *id;			/* in the engine's arena */
-	char msisdn[SETTLE_MSISDN_LEN + 1];	/* canonical */
-	uint8_t kind;			/* SK_* */
 	int64_t amount, at;
+	uint64_t mk;
 };
+
+#define EREC_MSISDN(r) ((r)->mk & ((UINT64_C(1) << 44) - 1))
+#define EREC_RANK(r) ((int)(((r)->mk >> 48) & 0xff))
+#define EREC_KIND(r) ((r)->mk >> 63 ? SK_REFUND : SK_CHARGE)
 
 struct eref;
 
@@ -135,6 +148,7 @@ struct settle_day {
 	struct settle_arena mem;	/* the matches' text */
 	struct settle_match *matches;	/* matches read from a file, or */
 	struct egroup **mgroups;	/* the groups the engine matched */
+	const char *const *opcode;	/* with mgroups: code by rank */
 	size_t nmatches, capm;
 	int matches_sorted;		/* sorted by order_ref */
 	int disputes_numbered;		/* seq filled */
@@ -157,6 +171,9 @@ struct settle_engine {
 	char mtd_month[SETTLE_MAX_OPS][8];	/* "YYYY-MM" */
 	int64_t mtd[SETTLE_MAX_OPS];
 	int64_t date;				/* the day being run */
+	/* The operators' ranks in byte order of their codes, and back. */
+	uint8_t rank[SETTLE_MAX_OPS];
+	const char *rankcode[SETTLE_MAX_OPS];
 };
 
 void settle_engine_init(struct settle_engine *e, const struct settle_config *c);
@@ -197,9 +214,18 @@ struct egroup *settle_engine_group_new(struct settle_engine *e,
 void settle_engine_wait(struct settle_engine *e, struct eref *r);
 /* The pending groups: groups with records and waiting references. */
 size_t settle_engine_npending(const struct settle_engine *e);
+/*
+ * Add a record to g: op a configured code, msisdn canonical.  0,
+ * SETTLE_ENOMEM, or SETTLE_EDATA for another operator or MSISDN.
+ */
 int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
     const char *op, const char *id, size_t idlen, const char *msisdn,
     int64_t amount, int64_t at, int kind);
+
+/* A record's operator code and MSISDN (buf >= 14 bytes). */
+const char *settle_engine_rec_op(const struct settle_engine *e,
+    const struct erec *r);
+const char *settle_erec_msisdn(const struct erec *r, char *buf);
 
 /*
  * The day's match i into m, and m: its charge_ids joined into *ids (grown

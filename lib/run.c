@@ -39,7 +39,7 @@
 #define KEEP_SNAPSHOTS 9
 
 /* Memory for each operator's canonical rows before they spill to disk. */
-#define ROWS_BUDGET (4 * 1024 * 1024)
+#define ROWS_BUDGET (2 * 1024 * 1024)
 
 struct run {
 	const struct settle_run_opts *o;

@@ -9,6 +9,7 @@
 
 #include "csvio.h"
 #include "fsutil.h"
+#include "money.h"
 #include "msisdn.h"
 #include "source.h"
 #include "state.h"
@@ -87,7 +88,8 @@ put(struct settle_out *o, const char *s)
  * the kind is what an order row of the other kind is checked against.
  */
 static void
-write_ref(struct settle_out *f, const struct eref *r)
+write_ref(const struct settle_engine *e, struct settle_out *f,
+    const struct eref *r)
 {
 	const struct eorder *o = r->order;
 	int has = r->okind < 0 ? 0 : r->matched ? 2 : o != NULL ? 1 : 0;
@@ -105,7 +107,7 @@ write_ref(struct settle_out *f, const struct eref *r)
 		put_text(f, o->merchant != NULL ? o->merchant : "");
 		put_text(f, o->office);
 		put_text(f, o->msisdn);
-		put_text(f, o->op);
+		put_text(f, e->rankcode[o->rank]);
 		put_int(f, o->goods);
 		put_int(f, o->delivery);
 		put_int(f, o->postage);
@@ -128,6 +130,7 @@ cmp_group(const void *a, const void *b)
 #define REF_PARTS 8
 
 struct refwalk {
+	const struct settle_engine *e;
 	const struct strmap *m;
 	struct settle_out *f;
 };
@@ -146,7 +149,7 @@ ref_write(void *ctx, size_t i)
 {
 	struct refwalk *w = ctx;
 
-	write_ref(w->f, strmap_slot_at(w->m, i)->val);
+	write_ref(w->e, w->f, strmap_slot_at(w->m, i)->val);
 	return 0;
 }
 
@@ -156,6 +159,7 @@ write_refs(const struct settle_engine *e, struct settle_out *f)
 {
 	struct refwalk w;
 
+	w.e = e;
 	w.m = &e->refs;
 	w.f = f;
 	return settle_skey_visit(e->refs.cap, REF_PARTS, ref_key, ref_write,
@@ -163,15 +167,18 @@ write_refs(const struct settle_engine *e, struct settle_out *f)
 }
 
 static void
-write_rec(struct settle_out *f, const struct erec *r)
+write_rec(const struct settle_engine *e, struct settle_out *f,
+    const struct erec *r)
 {
+	char ms[SETTLE_MSISDN_LEN + 1];
+
 	put(f, "rec");
-	put_text(f, r->op);
+	put_text(f, settle_engine_rec_op(e, r));
 	put_text(f, r->id);
-	put_text(f, r->msisdn);
+	put_text(f, settle_erec_msisdn(r, ms));
 	put_int(f, r->amount);
 	put_time(f, r->at);
-	put_text(f, r->kind == SK_REFUND ? "REFUND" : "CHARGE");
+	put_text(f, EREC_KIND(r) == SK_REFUND ? "REFUND" : "CHARGE");
 	put(f, "\n");
 }
 
@@ -225,7 +232,7 @@ write_groups(const struct settle_engine *e, struct settle_out *f)
 		put_text(f, v[i]->ref != NULL ? v[i]->ref->ref : "");
 		put(f, "\n");
 		for (j = 0; j < v[i]->n; j++)
-			write_rec(f, &v[i]->recs[j]);
+			write_rec(e, f, &v[i]->recs[j]);
 		i++;
 	}
 	free(v);
@@ -482,23 +489,28 @@ static int
 read_order(struct sreader *r, struct eorder *o)
 {
 	size_t n = strlen(r->f[8]);
-	int s;
+	int64_t sum;
+	int s, k;
 
 	o->kind = strcmp(r->f[6], "BPO") == 0 ? SO_BPO : SO_ECAB;
 	if (o->kind == SO_ECAB && (o->merchant = settle_arena_strndup(
 	    &r->e->mem, r->f[7], strlen(r->f[7]))) == NULL)
 		return -1;
 	if (n >= sizeof(o->office) || settle_msisdn_pack(r->f[9]) ==
-	    UINT64_MAX || strlen(r->f[10]) >= sizeof(o->op))
+	    UINT64_MAX || (k = op_index(r, r->f[10])) < 0)
 		return -1;
 	memcpy(o->office, r->f[8], n + 1);
 	memcpy(o->msisdn, r->f[9], strlen(r->f[9]) + 1);
-	memcpy(o->op, r->f[10], strlen(r->f[10]) + 1);
+	o->rank = r->e->rank[k];
 	if (num(r->f[11], &o->goods) < 0 || num(r->f[12], &o->delivery) < 0 ||
 	    num(r->f[13], &o->postage) < 0 ||
 	    settle_time_parse_iso(r->f[14], strlen(r->f[14]), &o->at) < 0)
 		return -1;
-	o->payable = o->kind == SO_BPO ? o->postage : o->goods + o->delivery;
+	/* The amounts of the other kind are 0; goods and delivery add up. */
+	if ((o->kind == SO_BPO && (o->goods != 0 || o->delivery != 0)) ||
+	    (o->kind == SO_ECAB && (o->postage != 0 ||
+	    settle_money_add(o->goods, o->delivery, &sum) < 0)))
+		return -1;
 	for (s = SP_PAID; s <= SP_CANCELLED; s++)
 		if (strcmp(r->f[15], settle_pay_name(s)) == 0)
 			break;

@@ -1487,7 +1487,7 @@ Test(engine, order_row_after_match_changes_nothing_else)
 	r = settle_engine_ref(&eng, "ECAB-0042-00000202", 18);
 	cr_assert_not_null(r);
 	cr_expect_eq(r->order->status, SP_CANCELLED);
-	cr_expect_eq(r->order->payable, 20000);
+	cr_expect_eq(eorder_payable(r->order), 20000);
 	cr_expect_str_eq(r->order->merchant, "ECAB-0043");
 	quiet_through("2026-12-05");
 	cr_expect_eq(where("GP-1"), 'M');
@@ -1520,7 +1520,7 @@ Test(engine, order_row_for_an_ended_reference_only_updates_it)
 	    0, "an order row made a new group");
 	r = settle_engine_ref(&eng, "EE000000023BD", 13);
 	cr_assert_not_null(r);
-	cr_expect_eq(r->order->payable, 20000);
+	cr_expect_eq(eorder_payable(r->order), 20000);
 	cr_expect_str_eq(r->order->office, "1000");
 	/* An order-only group would have closed on 12-03. */
 	quiet_through("2026-12-04");

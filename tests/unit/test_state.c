@@ -180,7 +180,7 @@ static int
 read_with_msisdn(const char *m, struct settle_err *err)
 {
 	struct settle_engine e;
-	char path[64], text[512];
+	char path[64], text[512], buf[16];
 	int rc;
 
 	config_two();
@@ -199,7 +199,8 @@ read_with_msisdn(const char *m, struct settle_err *err)
 	rc = settle_state_read(&e, path, err);
 	if (rc == 0) {
 		cr_assert_eq(e.npending, 1);
-		cr_assert_str_eq(e.pending[0]->recs[0].msisdn, m);
+		cr_assert_str_eq(settle_erec_msisdn(&e.pending[0]->recs[0],
+		    buf), m);
 	}
 	settle_engine_release(&e);
 	unlink(path);
