@@ -294,10 +294,11 @@ int
 settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 {
 	int k = settle_config_op(e->cf, o->op, strlen(o->op));
+	uint64_t ms = settle_msisdn_pack(o->msisdn);
 	struct eref *r;
 	struct eorder *eo;
 
-	if (k < 0)
+	if (k < 0 || ms == UINT64_MAX)
 		return SETTLE_EDATA;
 	if ((r = settle_engine_ref(e, o->ref, o->ref_len)) == NULL)
 		return SETTLE_ENOMEM;
@@ -312,11 +313,10 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 		return SETTLE_ENOMEM;
 	eo->kind = (uint8_t)o->kind;
 	memcpy(eo->office, o->office, sizeof(eo->office));
-	memcpy(eo->msisdn, o->msisdn, sizeof(eo->msisdn));
+	eo->msisdn = ms;
 	eo->rank = e->rank[k];
-	eo->goods = o->kind == SO_ECAB ? o->goods : 0;
-	eo->delivery = o->kind == SO_ECAB ? o->delivery : 0;
-	eo->postage = o->kind == SO_BPO ? o->postage : 0;
+	eo->a = o->kind == SO_ECAB ? o->goods : o->postage;
+	eo->b = o->kind == SO_ECAB ? o->delivery : 0;
 	eo->at = o->at;
 	eo->status = (uint8_t)o->status;
 	r->okind = o->kind;
@@ -466,8 +466,13 @@ group_stat(const struct settle_engine *e, const struct egroup *g,
 	}
 	st->op = g->n > 0 ? settle_engine_rec_op(e, &g->recs[0]) : o != NULL ?
 	    e->rankcode[o->rank] : "";
-	st->msisdn = g->n > 0 ? settle_erec_msisdn(&g->recs[0], st->msbuf) :
-	    o != NULL ? o->msisdn : "";
+	if (g->n > 0)
+		st->msisdn = settle_erec_msisdn(&g->recs[0], st->msbuf);
+	else if (o != NULL)
+		st->msisdn = (settle_msisdn_unpack(o->msisdn, st->msbuf),
+		    st->msbuf);
+	else
+		st->msisdn = "";
 }
 
 /* g matched ref's order: kept in the day as the group itself. */
@@ -553,7 +558,8 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	m->order_ref = g->mref->ref;
 	m->kind = o->kind;
 	m->op = d->opcode[EREC_RANK(&g->recs[0])];	/* it has records */
-	m->msisdn = o->msisdn;
+	settle_msisdn_unpack(o->msisdn, m->msbuf);
+	m->msisdn = m->msbuf;
 	m->payable = eorder_payable(o);
 	m->net = group_net(g);
 	m->match = g->mkind;
@@ -561,9 +567,9 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	    NULL;
 	m->merchant = o->merchant;
 	m->office = o->office;
-	m->goods = o->goods;
-	m->delivery = o->delivery;
-	m->postage = o->postage;
+	m->goods = eorder_goods(o);
+	m->delivery = eorder_delivery(o);
+	m->postage = eorder_postage(o);
 	return m;
 }
 
@@ -578,7 +584,7 @@ matchable(const struct egroup *g, const struct gstat *st)
 	if (o == NULL || o->status == SP_CANCELLED || g->n == 0 ||
 	    st->net != eorder_payable(o) || !st->one_op)
 		return 0;
-	want = settle_msisdn_pack(o->msisdn);
+	want = o->msisdn;
 	for (i = 0; i < g->n; i++)
 		if (EREC_MSISDN(&g->recs[i]) != want)
 			return 0;
@@ -633,10 +639,9 @@ cmp_cand(const void *a, const void *b)
 {
 	const struct eref *x = *(struct eref *const *)a;
 	const struct eref *y = *(struct eref *const *)b;
-	int c = strcmp(x->order->msisdn, y->order->msisdn);
-
-	if (c != 0)
-		return c;
+	/* Canonical numbers: in the order of their digits. */
+	if (x->order->msisdn != y->order->msisdn)
+		return x->order->msisdn < y->order->msisdn ? -1 : 1;
 	if (eorder_payable(x->order) != eorder_payable(y->order))
 		return eorder_payable(x->order) < eorder_payable(y->order) ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
@@ -656,6 +661,7 @@ find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
     struct egroup *s, const struct gstat *st)
 {
 	int64_t from = s->recs[0].at - (int64_t)e->cf->window_hours * 3600;
+	uint64_t ms = EREC_MSISDN(&s->recs[0]);	/* one MSISDN: st */
 	struct eref *hit = NULL;
 	size_t lo = 0, hi = nc, mid;
 	const struct eorder *o;
@@ -663,8 +669,8 @@ find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
 	while (lo < hi) {	/* first candidate >= (msisdn, net) */
 		mid = (lo + hi) / 2;
 		o = c[mid]->order;
-		if (strcmp(o->msisdn, st->msisdn) < 0 ||
-		    (strcmp(o->msisdn, st->msisdn) == 0 && eorder_payable(o) < st->net))
+		if (o->msisdn < ms || (o->msisdn == ms &&
+		    eorder_payable(o) < st->net))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -672,7 +678,7 @@ find_candidate(const struct settle_engine *e, struct eref **c, size_t nc,
 	s->ncand = 0;
 	for (; lo < nc; lo++) {
 		o = c[lo]->order;
-		if (strcmp(o->msisdn, st->msisdn) != 0 || eorder_payable(o) != st->net)
+		if (o->msisdn != ms || eorder_payable(o) != st->net)
 			break;
 		if (!c[lo]->waiting || o->at < from)
 			continue;
@@ -746,9 +752,8 @@ mixed_ops(const struct settle_engine *e, const struct egroup *g, char *buf,
 
 /* The first record's MSISDN that differs from the order's, into buf. */
 static const char *
-msisdn_other(const struct egroup *g, const char *want, char *buf)
+msisdn_other(const struct egroup *g, uint64_t w, char *buf)
 {
-	uint64_t w = settle_msisdn_pack(want);
 	size_t i;
 
 	for (i = 0; i < g->n; i++)
@@ -778,7 +783,7 @@ classify(const struct settle_engine *e, const struct egroup *g,
     const struct gstat *st, int64_t *amount, char **detail)
 {
 	const struct eorder *o = group_order(g);
-	char ops[128], ms[SETTLE_MSISDN_LEN + 1];
+	char ops[128], ms[SETTLE_MSISDN_LEN + 1], oms[SETTLE_MSISDN_LEN + 1];
 
 	*amount = st->net;
 	if (st->refunds > 0 && st->charges == 0) {
@@ -823,7 +828,8 @@ classify(const struct settle_engine *e, const struct egroup *g,
 	}
 	if (st->net == eorder_payable(o)) {
 		*amount = st->net;
-		*detail = xprintf("order msisdn %s, charged %s", o->msisdn,
+		settle_msisdn_unpack(o->msisdn, oms);
+		*detail = xprintf("order msisdn %s, charged %s", oms,
 		    msisdn_other(g, o->msisdn, ms));
 		return SD_MSISDN_MISMATCH;
 	}

@@ -37,21 +37,41 @@ const char *settle_match_name(int kind);
 const char *settle_dispute_name(int reason);
 
 /* The latest row of an order. */
+/* The latest row of an order: 56 bytes. */
 struct eorder {
 	char *merchant;			/* ECAB; in the engine's arena */
 	char office[8];
-	char msisdn[SETTLE_MSISDN_LEN + 1];	/* canonical */
+	uint64_t msisdn;		/* packed (settle_msisdn_pack) */
+	int64_t a, b;			/* BPO: postage, 0; ECAB: goods, delivery */
+	int64_t at;
 	uint8_t kind;			/* SO_BPO / SO_ECAB */
 	uint8_t status;			/* SP_* */
 	uint8_t rank;			/* its operator's (see erec) */
-	int64_t goods, delivery, postage, at;
 };
+
+static inline int64_t
+eorder_goods(const struct eorder *o)
+{
+	return o->kind == SO_ECAB ? o->a : 0;
+}
+
+static inline int64_t
+eorder_delivery(const struct eorder *o)
+{
+	return o->kind == SO_ECAB ? o->b : 0;
+}
+
+static inline int64_t
+eorder_postage(const struct eorder *o)
+{
+	return o->kind == SO_BPO ? o->a : 0;
+}
 
 /* What the order asks: its postage, or its goods and delivery. */
 static inline int64_t
 eorder_payable(const struct eorder *o)
 {
-	return o->kind == SO_BPO ? o->postage : o->goods + o->delivery;
+	return o->kind == SO_BPO ? o->a : o->a + o->b;
 }
 
 /*
@@ -115,6 +135,7 @@ struct settle_match {
 	int kind;			/* SO_* */
 	const char *op;
 	const char *msisdn;
+	char msbuf[SETTLE_MSISDN_LEN + 1];	/* a view's msisdn */
 	int64_t payable, net;
 	int match;			/* SM_* */
 	const char *charge_ids;		/* joined with ';' */

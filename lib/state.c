@@ -93,6 +93,7 @@ write_ref(const struct settle_engine *e, struct settle_out *f,
 {
 	const struct eorder *o = r->order;
 	int has = r->okind < 0 ? 0 : r->matched ? 2 : o != NULL ? 1 : 0;
+	char ms[SETTLE_MSISDN_LEN + 1];
 
 	put(f, "ref");
 	put_text(f, r->ref);
@@ -106,11 +107,12 @@ write_ref(const struct settle_engine *e, struct settle_out *f,
 		put_text(f, o->kind == SO_BPO ? "BPO" : "ECAB");
 		put_text(f, o->merchant != NULL ? o->merchant : "");
 		put_text(f, o->office);
-		put_text(f, o->msisdn);
+		settle_msisdn_unpack(o->msisdn, ms);
+		put_text(f, ms);
 		put_text(f, e->rankcode[o->rank]);
-		put_int(f, o->goods);
-		put_int(f, o->delivery);
-		put_int(f, o->postage);
+		put_int(f, eorder_goods(o));
+		put_int(f, eorder_delivery(o));
+		put_int(f, eorder_postage(o));
 		put_time(f, o->at);
 		put_text(f, settle_pay_name(o->status));
 	}
@@ -489,28 +491,29 @@ static int
 read_order(struct sreader *r, struct eorder *o)
 {
 	size_t n = strlen(r->f[8]);
-	int64_t sum;
+	int64_t sum, goods, delivery, postage;
 	int s, k;
 
 	o->kind = strcmp(r->f[6], "BPO") == 0 ? SO_BPO : SO_ECAB;
 	if (o->kind == SO_ECAB && (o->merchant = settle_arena_strndup(
 	    &r->e->mem, r->f[7], strlen(r->f[7]))) == NULL)
 		return -1;
-	if (n >= sizeof(o->office) || settle_msisdn_pack(r->f[9]) ==
-	    UINT64_MAX || (k = op_index(r, r->f[10])) < 0)
+	if (n >= sizeof(o->office) || (o->msisdn = settle_msisdn_pack(
+	    r->f[9])) == UINT64_MAX || (k = op_index(r, r->f[10])) < 0)
 		return -1;
 	memcpy(o->office, r->f[8], n + 1);
-	memcpy(o->msisdn, r->f[9], strlen(r->f[9]) + 1);
 	o->rank = r->e->rank[k];
-	if (num(r->f[11], &o->goods) < 0 || num(r->f[12], &o->delivery) < 0 ||
-	    num(r->f[13], &o->postage) < 0 ||
+	if (num(r->f[11], &goods) < 0 || num(r->f[12], &delivery) < 0 ||
+	    num(r->f[13], &postage) < 0 ||
 	    settle_time_parse_iso(r->f[14], strlen(r->f[14]), &o->at) < 0)
 		return -1;
 	/* The amounts of the other kind are 0; goods and delivery add up. */
-	if ((o->kind == SO_BPO && (o->goods != 0 || o->delivery != 0)) ||
-	    (o->kind == SO_ECAB && (o->postage != 0 ||
-	    settle_money_add(o->goods, o->delivery, &sum) < 0)))
+	if ((o->kind == SO_BPO && (goods != 0 || delivery != 0)) ||
+	    (o->kind == SO_ECAB && (postage != 0 ||
+	    settle_money_add(goods, delivery, &sum) < 0)))
 		return -1;
+	o->a = o->kind == SO_BPO ? postage : goods;
+	o->b = o->kind == SO_BPO ? 0 : delivery;
 	for (s = SP_PAID; s <= SP_CANCELLED; s++)
 		if (strcmp(r->f[15], settle_pay_name(s)) == 0)
 			break;
