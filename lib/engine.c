@@ -475,10 +475,10 @@ group_stat(const struct settle_engine *e, const struct egroup *g,
 		st->msisdn = "";
 }
 
-/* g matched ref's order: kept in the day as the group itself. */
+/* g matched its reference's order: kept in the day as the group itself. */
 static int
 add_match(struct settle_engine *e, struct settle_day *d, struct egroup *g,
-    struct eref *ref, int kind, const struct gstat *st)
+    int kind, const struct gstat *st)
 {
 	struct egroup **v;
 	size_t ncap;
@@ -491,7 +491,6 @@ add_match(struct settle_engine *e, struct settle_day *d, struct egroup *g,
 		d->mgroups = v;
 		d->capm = ncap;
 	}
-	g->mref = ref;
 	g->mkind = kind;
 	d->mgroups[d->nmatches++] = g;
 	if ((i = settle_config_op(e->cf, st->op, strlen(st->op))) >= 0) {
@@ -553,9 +552,9 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 		return m;
 	}
 	g = d->mgroups[i];
-	o = g->mref->order;
+	o = g->ref->order;
 	memset(m, 0, sizeof(*m));
-	m->order_ref = g->mref->ref;
+	m->order_ref = g->ref->ref;
 	m->kind = o->kind;
 	m->op = d->opcode[EREC_RANK(&g->recs[0])];	/* it has records */
 	settle_msisdn_unpack(o->msisdn, m->msbuf);
@@ -603,7 +602,7 @@ match_pass(struct settle_engine *e, struct settle_day *d,
 		group_stat(e, all[i], &st);
 		if (!matchable(all[i], &st))
 			continue;
-		if (add_match(e, d, all[i], all[i]->ref, st.charges == 1 ?
+		if (add_match(e, d, all[i], st.charges == 1 ?
 		    SM_EXACT : SM_SPLIT, &st) < 0)
 			return SETTLE_ENOMEM;
 		all[i]->ref->matched = 1;
@@ -722,10 +721,12 @@ fuzzy_pass(struct settle_engine *e, struct settle_day *d,
 			continue;
 		if ((hit = find_candidate(e, cand, nc, seek[i], &st)) == NULL)
 			continue;
-		rc = add_match(e, d, seek[i], hit, SM_FUZZY, &st);
+		rc = add_match(e, d, seek[i], SM_FUZZY, &st);
 		hit->matched = 1;
 		wait_end(e, hit, 0);
 		group_end(e, seek[i], 0);
+		/* Ended, the group stands for its match: the order's. */
+		seek[i]->ref = hit;
 	}
 	free(seek);
 	free(cand);

@@ -93,9 +93,12 @@ struct eref;
 
 /* A run holds one a group: its fields are kept narrow. */
 struct egroup {
-	struct eref *ref;		/* NULL for an empty reference */
+	/*
+	 * Its reference, NULL for an empty one; once matched, the reference
+	 * of the order it matched (a fuzzy match's).
+	 */
+	struct eref *ref;
 	struct erec *recs;
-	struct eref *mref;		/* matched: the reference of its order */
 	uint32_t seq;			/* creation order in the run */
 	uint32_t pos;			/* index in the pending list */
 	uint32_t n, cap;		/* records */

@@ -104,7 +104,7 @@ struct mwalk {
 static const char *
 mgroup_key(void *ctx, size_t i)
 {
-	return ((struct mwalk *)ctx)->from[i]->mref->ref;
+	return ((struct mwalk *)ctx)->from[i]->ref->ref;
 }
 
 static int
@@ -153,7 +153,7 @@ sort_matches(struct settle_day *d)
 	if ((k = malloc((d->nmatches + 1) * sizeof(*k))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++) {
-		k[i].s = d->mgroups != NULL ? d->mgroups[i]->mref->ref :
+		k[i].s = d->mgroups != NULL ? d->mgroups[i]->ref->ref :
 		    d->matches[i].order_ref;
 		k[i].i = i;
 		settle_skey_set(&k[i]);

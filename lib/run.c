@@ -667,6 +667,8 @@ read_one(void *arg)
 	t->rc = settle_charges_read(&r->cf.ops[t->op].dialect, path,
 	    settle_basename(path), &co, on_charge, on_op_reject, t,
 	    &r->ops[t->op].tot, &t->err);
+	/* The operator's ids are checked: its table goes at once. */
+	settle_dedup_release(&r->e.dedup[t->op]);
 	return NULL;
 }
 
