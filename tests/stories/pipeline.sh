@@ -47,5 +47,35 @@ for d in 27 28 29; do
 	grep -q "conservation ok" "$tmp/share.err" && pass=$((pass + 1)) ||
 	    { fail=$((fail + 1)); echo "FAIL conservation $d"; }
 done
+# bad canonical input to settle match: refused with its file and line, no
+# matches written.
+# refused WHAT FILE PATTERN: settle match of day 29 over orders FILE exits 65
+# and says PATTERN.
+refused() {
+	"$bin/settle" match --config settle.yaml --date 2026-11-29 \
+	    --state state/state-2026-11-28.txt --orders "$2" \
+	    <outbox/2026-11-29/charges.csv >"$tmp/m.csv" 2>"$tmp/m.err"
+	rc=$?
+	if [ $rc -eq 65 ] && grep -q "$3" "$tmp/m.err" && [ ! -s "$tmp/m.csv" ]
+	then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $1: exit $rc: $(head -n 1 "$tmp/m.err")"
+	fi
+}
+# an ECAB row whose payable is not goods plus delivery (the 2nd ECAB row)
+awk -F, -v OFS=, '$1 == "ECAB" && ++n == 2 { $11 = $11 + 1; l = NR }
+    { print } END { print l > "/dev/stderr" }' "$tmp/orders.csv" \
+    >"$tmp/bad1.csv" 2>"$tmp/bad1.line"
+refused "payable not goods plus delivery" "$tmp/bad1.csv" \
+    "bad1.csv:$(cat "$tmp/bad1.line"):.*payable_poisha.*not goods plus delivery"
+# a BPO row of an operator the configuration does not name
+awk -F, -v OFS=, '$1 == "BPO" && ++n == 3 { $6 = "AIRTEL"; l = NR }
+    { print } END { print l > "/dev/stderr" }' "$tmp/orders.csv" \
+    >"$tmp/bad2.csv" 2>"$tmp/bad2.line"
+refused "unknown operator" "$tmp/bad2.csv" \
+    "bad2.csv:$(cat "$tmp/bad2.line"):.*operator 'AIRTEL' is not in the configuration"
+
 echo "pipeline: $pass passed, $fail failed"
 [ $fail -eq 0 ]

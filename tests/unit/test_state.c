@@ -291,3 +291,64 @@ Test(state, waiting_orders_keep_their_place_among_the_groups)
 	free(text);
 	settle_engine_release(&e);
 }
+
+/* A snapshot's one order line: the code of reading it, err at its line. */
+static int
+read_order_line(const char *order, struct settle_err *err)
+{
+	struct settle_engine e;
+	char path[64], text[768];
+	int rc;
+
+	config_two();
+	snprintf(text, sizeof(text),
+	    "settle-state\t2\n"
+	    "last_date\t2026-11-25\n"
+	    "mtd\tGP\t2026-11\t0\n"
+	    "mtd\tROBI\t2026-11\t0\n"
+	    "ref\tA-1\t0\t0\t2026-11-25\t1\t%s\n"
+	    "group\t1\t0\tA-1\n"
+	    "end\n", order);
+	write_temp(path, text);
+	settle_engine_init(&e, &cf);
+	settle_err_clear(err);
+	rc = settle_state_read(&e, path, err);
+	if (rc == 0)
+		cr_expect_eq(e.nwaiting, 1);
+	settle_engine_release(&e);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * An order line names a configured operator, has only the amounts of its
+ * kind, and goods and delivery that add up.
+ */
+Test(state, an_order_line_is_checked)
+{
+	static const char *const bad[] = {
+		"BPO\t\t5545\t8801767110805\tAIRTEL\t0\t0\t4500"
+		    "\t2026-11-25T06:05:05Z\tPAID",
+		"BPO\t\t5545\t8801767110805\tGP\t1\t0\t4500"
+		    "\t2026-11-25T06:05:05Z\tPAID",
+		"ECAB\tECAB-0001\t\t8801767110805\tGP\t100\t20\t5"
+		    "\t2026-11-25T06:05:05Z\tPAID",
+		"ECAB\tECAB-0001\t\t8801767110805\tGP\t9223372036854775807"
+		    "\t1\t0\t2026-11-25T06:05:05Z\tPAID",
+		"ECAB\tECAB-0001\t\t880176711080\tGP\t100\t20\t0"
+		    "\t2026-11-25T06:05:05Z\tPAID",
+	};
+	struct settle_err err;
+	size_t i;
+
+	cr_assert_eq(read_order_line("BPO\t\t5545\t8801767110805\tGP\t0\t0"
+	    "\t4500\t2026-11-25T06:05:05Z\tPAID", &err), 0, "%s", err.msg);
+	cr_assert_eq(read_order_line("ECAB\tECAB-0001\t\t8801767110805\tROBI"
+	    "\t100\t20\t0\t2026-11-25T06:05:05Z\tPENDING", &err), 0, "%s",
+	    err.msg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(read_order_line(bad[i], &err), SETTLE_EDATA,
+		    "accepted: %s", bad[i]);
+		cr_expect_eq(err.line, 5, "%s: line %ld", bad[i], err.line);
+	}
+}
