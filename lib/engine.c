@@ -980,7 +980,8 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 		free(wait);
 		return SETTLE_ENOMEM;
 	}
-	memcpy(all, e->pending, n * sizeof(*all));
+	if (n > 0)
+		memcpy(all, e->pending, n * sizeof(*all));
 	rc = match_pass(e, d, all, n);
 	for (i = 0; i < n && rc == 0; i++)
 		if (!all[i]->ended && close_at(e, all[i]) <= end)

@@ -217,7 +217,8 @@ write_groups(const struct settle_engine *e, struct settle_out *f)
 		if (r->waiting && nw < e->nwaiting)
 			w[nw++] = r;
 	}
-	memcpy(v, e->pending, e->npending * sizeof(*v));
+	if (e->npending > 0)
+		memcpy(v, e->pending, e->npending * sizeof(*v));
 	qsort(v, e->npending, sizeof(*v), cmp_group);
 	qsort(w, nw, sizeof(*w), cmp_waiting);
 	for (i = 0; i < e->npending || k < nw;) {
