@@ -51,6 +51,13 @@ settle_dispute_name(int r)
 	return r >= 0 && r <= SD_REFUND_NO_CHARGE ? dispute_names[r] : "";
 }
 
+/* A reference's key in the map: its text. */
+static const char *
+eref_key(const void *val)
+{
+	return ((const struct eref *)val)->ref;
+}
+
 void
 settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 {
@@ -67,7 +74,7 @@ settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 		e->rankcode[e->rank[i]] = c->ops[i].code;
 	}
 	settle_arena_init(&e->mem);
-	strmap_init(&e->refs);
+	strmap_init(&e->refs, eref_key);
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
 		settle_dedup_init(&e->dedup[i]);
 }

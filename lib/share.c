@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "money.h"
 #include "share.h"
 #include "strmap.h"
@@ -53,22 +54,42 @@ struct agg {
 };
 
 struct aggset {
-	struct strmap map;		/* key -> index + 1 */
-	struct agg *v;
+	struct strmap map;		/* key -> struct agg */
+	struct settle_arena mem;	/* the struct aggs */
+	struct agg **v;			/* in the order first seen */
 	size_t n, cap;
 };
+
+static const char *
+agg_key(const void *val)
+{
+	return ((const struct agg *)val)->key;
+}
+
+static void
+agg_init(struct aggset *a)
+{
+	memset(a, 0, sizeof(*a));
+	strmap_init(&a->map, agg_key);
+	settle_arena_init(&a->mem);
+}
+
+static void
+agg_release(struct aggset *a)
+{
+	strmap_release(&a->map);
+	settle_arena_release(&a->mem);
+	free(a->v);
+}
 
 /* Add amt to key's sum.  0, SETTLE_ENOMEM or SETTLE_EDATA (overflow). */
 static int
 agg_add(struct aggset *a, const char *key, int64_t amt)
 {
-	size_t len = strlen(key), i, ncap;
-	void *p = strmap_get(&a->map, key, len);
-	struct agg *nv;
+	size_t len = strlen(key), ncap;
+	struct agg *g = strmap_get(&a->map, key, len), **nv;
 
-	if (p != NULL) {
-		i = (size_t)(uintptr_t)p - 1;
-	} else {
+	if (g == NULL) {
 		if (a->n == a->cap) {
 			ncap = a->cap ? a->cap * 2 : 256;
 			if ((nv = realloc(a->v, ncap * sizeof(*nv))) == NULL)
@@ -76,16 +97,15 @@ agg_add(struct aggset *a, const char *key, int64_t amt)
 			a->v = nv;
 			a->cap = ncap;
 		}
-		i = a->n++;
-		a->v[i].key = key;
-		a->v[i].orders = 0;
-		a->v[i].sum = 0;
-		if (strmap_put(&a->map, key, len, (void *)(uintptr_t)(i + 1)) < 0)
+		if ((g = settle_arena_zalloc(&a->mem, sizeof(*g))) == NULL)
+			return SETTLE_ENOMEM;
+		g->key = key;
+		a->v[a->n++] = g;
+		if (strmap_put(&a->map, key, len, g) < 0)
 			return SETTLE_ENOMEM;
 	}
-	a->v[i].orders++;
-	return settle_money_add(a->v[i].sum, amt, &a->v[i].sum) < 0 ?
-	    SETTLE_EDATA : 0;
+	g->orders++;
+	return settle_money_add(g->sum, amt, &g->sum) < 0 ? SETTLE_EDATA : 0;
 }
 
 /* The set's keys sorted: an index array (caller frees), or NULL. */
@@ -98,7 +118,7 @@ agg_order(const struct aggset *a)
 	if (k == NULL || o == NULL)
 		goto fail;
 	for (i = 0; i < a->n; i++) {
-		k[i].s = a->v[i].key;
+		k[i].s = a->v[i]->key;
 		k[i].i = i;
 		settle_skey_set(&k[i]);
 	}
@@ -128,10 +148,8 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 	size_t i, *om = NULL, *oo = NULL;
 	int rc = 0;
 
-	memset(&mer, 0, sizeof(mer));
-	memset(&off, 0, sizeof(off));
-	strmap_init(&mer.map);
-	strmap_init(&off.map);
+	agg_init(&mer);
+	agg_init(&off);
 	for (i = 0; i < d->nmatches && rc == 0; i++) {
 		m = settle_day_match(d, i, &mv, NULL, NULL);
 		if (m->kind == SO_ECAB) {
@@ -153,15 +171,15 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 	    NULL))
 		rc = SETTLE_ENOMEM;
 	for (i = 0; i < mer.n && rc == 0; i++) {
-		t->merchants[i].id = mer.v[om[i]].key;
-		t->merchants[i].orders = mer.v[om[i]].orders;
-		t->merchants[i].goods = mer.v[om[i]].sum;
+		t->merchants[i].id = mer.v[om[i]]->key;
+		t->merchants[i].orders = mer.v[om[i]]->orders;
+		t->merchants[i].goods = mer.v[om[i]]->sum;
 	}
 	for (i = 0; i < off.n && rc == 0; i++) {
 		snprintf(t->offices[i].code, sizeof(t->offices[0].code), "%s",
-		    off.v[oo[i]].key);
-		t->offices[i].orders = off.v[oo[i]].orders;
-		t->offices[i].postage = off.v[oo[i]].sum;
+		    off.v[oo[i]]->key);
+		t->offices[i].orders = off.v[oo[i]]->orders;
+		t->offices[i].postage = off.v[oo[i]]->sum;
 	}
 	if (rc == 0) {
 		t->nmerchants = mer.n;
@@ -169,10 +187,8 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 	}
 	free(om);
 	free(oo);
-	strmap_release(&mer.map);
-	strmap_release(&off.map);
-	free(mer.v);
-	free(off.v);
+	agg_release(&mer);
+	agg_release(&off);
 	return rc;
 }
 

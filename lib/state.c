@@ -143,7 +143,7 @@ ref_key(void *ctx, size_t i)
 	const struct strmap_slot *s = strmap_slot_at(((struct refwalk *)ctx)->m,
 	    i);
 
-	return s != NULL ? s->key : NULL;
+	return s != NULL ? ((const struct eref *)s->val)->ref : NULL;
 }
 
 static int

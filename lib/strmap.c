@@ -10,16 +10,26 @@
 static char tomb;
 
 void
-strmap_init(struct strmap *m)
+strmap_init(struct strmap *m, strmap_key_fn key)
 {
 	memset(m, 0, sizeof(*m));
+	m->key = key;
 }
 
 void
 strmap_release(struct strmap *m)
 {
+	strmap_key_fn key = m->key;
+
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+	m->key = key;
+}
+
+static int
+live(const struct strmap_slot *s)
+{
+	return s->val != NULL && s->val != &tomb;
 }
 
 static uint32_t
@@ -37,18 +47,29 @@ find(const struct strmap *m, const char *key, size_t len, uint32_t h,
 
 	for (;;) {
 		s = &m->slots[i];
-		if (s->key == NULL)
+		if (s->val == NULL)
 			return for_insert && first_tomb != NULL ? first_tomb :
 			    s;
-		if (s->key == &tomb) {
+		if (s->val == &tomb) {
 			if (first_tomb == NULL)
 				first_tomb = s;
 		} else if (s->hash == h && s->len == len &&
-		    memcmp(s->key, key, len) == 0) {
+		    memcmp(m->key(s->val), key, len) == 0) {
 			return s;
 		}
 		i = (i + 1) & mask;
 	}
+}
+
+/* The first empty slot from hash h's home (a table with no tombstones). */
+static struct strmap_slot *
+empty_for(const struct strmap *m, uint32_t h)
+{
+	size_t mask = m->cap - 1, i = (size_t)h & mask;
+
+	while (m->slots[i].val != NULL)
+		i = (i + 1) & mask;
+	return &m->slots[i];
 }
 
 /* Rehash into a table of cap slots (a power of two). */
@@ -67,10 +88,9 @@ rehash(struct strmap *m, size_t cap)
 	}
 	m->used = m->n;
 	for (i = 0; i < old.cap; i++) {
-		if (old.slots[i].key == NULL || old.slots[i].key == &tomb)
+		if (!live(&old.slots[i]))
 			continue;
-		s = find(m, old.slots[i].key, old.slots[i].len,
-		    old.slots[i].hash, 1);
+		s = empty_for(m, old.slots[i].hash);
 		*s = old.slots[i];
 	}
 	free(old.slots);
@@ -108,7 +128,7 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 	if (len > UINT32_MAX)
 		return NULL;
 	s = find(m, key, len, hash(key, len), 0);
-	return s->key != NULL && s->key != &tomb ? s->val : NULL;
+	return live(s) ? s->val : NULL;
 }
 
 int
@@ -123,13 +143,12 @@ strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 	if ((m->used + 1) * 3 > m->cap * 2 && grow(m) < 0)
 		return -1;
 	s = find(m, key, len, h, 1);
-	if (s->key != NULL && s->key != &tomb) {
+	if (live(s)) {
 		s->val = val;
 		return 0;
 	}
-	if (s->key == NULL)
+	if (s->val == NULL)
 		m->used++;
-	s->key = key;
 	s->len = (uint32_t)len;
 	s->hash = h;
 	s->val = val;
@@ -147,10 +166,9 @@ strmap_del(struct strmap *m, const char *key, size_t len)
 	if (len > UINT32_MAX)
 		return;
 	s = find(m, key, len, hash(key, len), 0);
-	if (s->key == NULL || s->key == &tomb)
+	if (!live(s))
 		return;
-	s->key = &tomb;
-	s->val = NULL;
+	s->val = &tomb;
 	m->n--;
 }
 
@@ -158,7 +176,7 @@ struct strmap_slot *
 strmap_next(const struct strmap *m, size_t *i)
 {
 	for (; *i < m->cap; (*i)++)
-		if (m->slots[*i].key != NULL && m->slots[*i].key != &tomb)
+		if (live(&m->slots[*i]))
 			return &m->slots[(*i)++];
 	return NULL;
 }
@@ -171,5 +189,5 @@ strmap_slot_at(const struct strmap *m, size_t i)
 	if (i >= m->cap)
 		return NULL;
 	s = &m->slots[i];
-	return s->key != NULL && s->key != &tomb ? s : NULL;
+	return live(s) ? s : NULL;
 }

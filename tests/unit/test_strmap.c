@@ -1,7 +1,8 @@
 /*
  * Unit tests for lib/strmap, the engine's map from references to their
- * records: borrowed keys of any bytes, replacement, deletion with
- * tombstones whose slots are used again, growth, and iteration.
+ * records: values that carry their keys (of any bytes), replacement,
+ * deletion with tombstones whose slots are used again, growth, reserving
+ * room, and iteration.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -15,6 +16,13 @@
 
 static char keys[N][24];
 
+/* Values are their keys here: NUL-terminated strings. */
+static const char *
+self(const void *val)
+{
+	return val;
+}
+
 static void
 make_keys(void)
 {
@@ -24,27 +32,28 @@ make_keys(void)
 		snprintf(keys[i], sizeof(keys[i]), "EE%09dBD", i * 7919);
 }
 
-Test(strmap, slots_are_24_bytes)
+Test(strmap, slots_are_16_bytes)
 {
-	cr_expect_eq(sizeof(struct strmap_slot), 24);
+	cr_expect_eq(sizeof(struct strmap_slot), 16);
 }
 
 Test(strmap, put_get_replace)
 {
+	static char x1[] = "X", x2[] = "X", xy[] = "XY";
 	struct strmap m;
-	int a = 1, b = 2;
 
-	strmap_init(&m);
+	strmap_init(&m, self);
 	cr_assert_null(strmap_get(&m, "X", 1));
-	cr_assert_eq(strmap_put(&m, "X", 1, &a), 0);
-	cr_assert_eq(strmap_put(&m, "XY", 2, &b), 0);
-	cr_expect_eq(strmap_get(&m, "X", 1), &a);
-	cr_expect_eq(strmap_get(&m, "XY", 2), &b);
+	cr_assert_eq(strmap_put(&m, x1, 1, x1), 0);
+	cr_assert_eq(strmap_put(&m, xy, 2, xy), 0);
+	cr_expect_eq(strmap_get(&m, "X", 1), x1);
+	cr_expect_eq(strmap_get(&m, "XY", 2), xy);
 	cr_expect_null(strmap_get(&m, "XYZ", 2 + 1));
 	/* The length is part of the key: "X" is not "X\0". */
 	cr_expect_null(strmap_get(&m, "X\0", 2));
-	cr_assert_eq(strmap_put(&m, "X", 1, &b), 0);
-	cr_expect_eq(strmap_get(&m, "X", 1), &b);
+	/* Another value with the same key replaces the first. */
+	cr_assert_eq(strmap_put(&m, x2, 1, x2), 0);
+	cr_expect_eq(strmap_get(&m, "X", 1), x2);
 	cr_expect_eq(m.n, 2);
 	strmap_release(&m);
 }
@@ -57,7 +66,7 @@ Test(strmap, many_keys_grow_delete_iterate)
 	int k;
 
 	make_keys();
-	strmap_init(&m);
+	strmap_init(&m, self);
 	for (k = 0; k < N; k++)
 		cr_assert_eq(strmap_put(&m, keys[k], strlen(keys[k]),
 		    keys[k]), 0);
@@ -74,7 +83,8 @@ Test(strmap, many_keys_grow_delete_iterate)
 		    k % 2 ? keys[k] : NULL, "key %d", k);
 	i = 0;
 	while ((s = strmap_next(&m, &i)) != NULL) {
-		cr_assert_eq(s->val, s->key);
+		cr_assert_eq(strlen(s->val), s->len);
+		cr_assert_eq(strmap_get(&m, s->val, s->len), s->val);
 		seen++;
 	}
 	cr_assert_eq(seen, N / 2);
@@ -87,5 +97,38 @@ Test(strmap, many_keys_grow_delete_iterate)
 	cr_assert_eq(m.n, N);
 	for (k = 0; k < N; k++)
 		cr_assert_eq(strmap_get(&m, keys[k], strlen(keys[k])), keys[k]);
+	strmap_release(&m);
+}
+
+/*
+ * A map made ready for n entries holds them without growing; growing
+ * later keeps every entry.
+ */
+Test(strmap, reserve_then_fill)
+{
+	struct strmap m;
+	size_t cap;
+	int i;
+
+	make_keys();
+	strmap_init(&m, self);
+	cr_assert_eq(strmap_put(&m, keys[0], strlen(keys[0]), keys[0]), 0);
+	cr_assert_eq(strmap_reserve(&m, 10000), 0);
+	cap = m.cap;
+	cr_assert_not_null(strmap_get(&m, keys[0], strlen(keys[0])),
+	    "an entry lost in the rehash");
+	for (i = 1; i < 10000; i++)
+		cr_assert_eq(strmap_put(&m, keys[i], strlen(keys[i]), keys[i]),
+		    0);
+	cr_expect_eq(m.cap, cap, "grew before 10,000 entries");
+	cr_assert_eq(strmap_reserve(&m, 100), 0);
+	cr_expect_eq(m.cap, cap, "a smaller reservation changed the table");
+	for (i = 10000; i < N; i++)
+		cr_assert_eq(strmap_put(&m, keys[i], strlen(keys[i]), keys[i]),
+		    0);
+	cr_expect_gt(m.cap, cap);
+	for (i = 0; i < N; i++)
+		cr_assert_eq(strmap_get(&m, keys[i], strlen(keys[i])), keys[i],
+		    "key %d", i);
 	strmap_release(&m);
 }
