@@ -22,13 +22,20 @@ struct ctx {
 	struct settle_err *err;
 };
 
-/* Rows of operators the configuration does not name are refused. */
+/*
+ * A row of an operator the configuration does not name is refused: 1 when
+ * op is unknown (the error in x), else 0.
+ */
 static int
-unknown_op(struct ctx *x, const char *what, const char *id, const char *op)
+unknown_op(struct ctx *x, const char *op, const char *what, const char *id,
+    size_t len)
 {
-	return settle_err_set(x->err, SETTLE_EDATA, NULL, 0, "operator",
-	    "%s '%s': operator '%s' is not in the configuration", what, id,
-	    op);
+	if (settle_config_op(x->e.cf, op, strlen(op)) >= 0)
+		return 0;
+	settle_err_set(x->err, SETTLE_EDATA, NULL, 0, "operator",
+	    "%s '%.*s': operator '%s' is not in the configuration", what,
+	    (int)(len > 120 ? 120 : len), id, op);
+	return 1;
 }
 
 static void
@@ -43,13 +50,9 @@ static int
 on_order(void *p, const struct settle_order *o)
 {
 	struct ctx *x = p;
-	char ref[200];
 
-	if (settle_config_op(x->e.cf, o->op, strlen(o->op)) < 0) {
-		snprintf(ref, sizeof(ref), "%.*s", (int)(o->ref_len > 120 ? 120 :
-		    o->ref_len), o->ref);
-		return unknown_op(x, "order", ref, o->op);
-	}
+	if (unknown_op(x, o->op, "order", o->ref, o->ref_len))
+		return SETTLE_EDATA;
 	return settle_engine_order(&x->e, o);
 }
 
@@ -57,13 +60,9 @@ static int
 on_charge(void *p, const struct settle_charge *c)
 {
 	struct ctx *x = p;
-	char id[200];
 
-	if (settle_config_op(x->e.cf, c->op, strlen(c->op)) < 0) {
-		snprintf(id, sizeof(id), "%.*s", (int)(c->id_len > 120 ? 120 :
-		    c->id_len), c->id);
-		return unknown_op(x, "charge", id, c->op);
-	}
+	if (unknown_op(x, c->op, "charge", c->id, c->id_len))
+		return SETTLE_EDATA;
 	return settle_engine_charge(&x->e, c, &x->day);
 }
 

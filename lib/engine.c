@@ -61,18 +61,11 @@ eref_key(const void *val)
 void
 settle_engine_init(struct settle_engine *e, const struct settle_config *c)
 {
-	int i, j;
+	int i;
 
 	memset(e, 0, sizeof(*e));
 	e->cf = c;
 	e->last_date = -1;
-	/* Records carry their operator's rank: they sort by it as by code. */
-	for (i = 0; i < c->nops; i++) {
-		for (j = 0; j < c->nops; j++)
-			if (strcmp(c->ops[j].code, c->ops[i].code) < 0)
-				e->rank[i]++;
-		e->rankcode[e->rank[i]] = c->ops[i].code;
-	}
 	settle_arena_init(&e->mem);
 	strmap_init(&e->refs, eref_key);
 	for (i = 0; i < SETTLE_MAX_OPS; i++)
@@ -231,7 +224,7 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 	memset(r, 0, sizeof(*r));
 	if ((r->id = settle_arena_strndup(&e->mem, id, idlen)) == NULL)
 		return SETTLE_ENOMEM;
-	r->mk = ms | (uint64_t)e->rank[k] << 48 | (kind == SK_REFUND ?
+	r->mk = ms | (uint64_t)k << 48 | (kind == SK_REFUND ?
 	    UINT64_C(1) << 63 : 0);
 	r->amount = amount;
 	r->at = at;
@@ -243,7 +236,7 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 const char *
 settle_engine_rec_op(const struct settle_engine *e, const struct erec *r)
 {
-	return e->rankcode[EREC_RANK(r)];
+	return e->cf->ops[EREC_OP(r)].code;
 }
 
 const char *
@@ -261,8 +254,8 @@ cmp_rec(const void *a, const void *b)
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
-	if (EREC_RANK(x) != EREC_RANK(y))
-		return EREC_RANK(x) < EREC_RANK(y) ? -1 : 1;
+	if (EREC_OP(x) != EREC_OP(y))
+		return EREC_OP(x) < EREC_OP(y) ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
@@ -321,7 +314,7 @@ settle_engine_order(struct settle_engine *e, const struct settle_order *o)
 	eo->kind = (uint8_t)o->kind;
 	memcpy(eo->office, o->office, sizeof(eo->office));
 	eo->msisdn = ms;
-	eo->rank = e->rank[k];
+	eo->op = (uint8_t)k;
 	eo->a = o->kind == SO_ECAB ? o->goods : o->postage;
 	eo->b = o->kind == SO_ECAB ? o->delivery : 0;
 	eo->at = o->at;
@@ -466,13 +459,13 @@ group_stat(const struct settle_engine *e, const struct egroup *g,
 			st->net -= r->amount;
 			st->refunds++;
 		}
-		if (EREC_RANK(r) != EREC_RANK(&g->recs[0]))
+		if (EREC_OP(r) != EREC_OP(&g->recs[0]))
 			st->one_op = 0;
 		if (EREC_MSISDN(r) != EREC_MSISDN(&g->recs[0]))
 			st->one_msisdn = 0;
 	}
 	st->op = g->n > 0 ? settle_engine_rec_op(e, &g->recs[0]) : o != NULL ?
-	    e->rankcode[o->rank] : "";
+	    e->cf->ops[o->op].code : "";
 	if (g->n > 0)
 		st->msisdn = settle_erec_msisdn(&g->recs[0], st->msbuf);
 	else if (o != NULL)
@@ -563,7 +556,8 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	memset(m, 0, sizeof(*m));
 	m->order_ref = g->ref->ref;
 	m->kind = o->kind;
-	m->op = d->opcode[EREC_RANK(&g->recs[0])];	/* it has records */
+	/* A matched group has records. */
+	m->op = d->cf->ops[EREC_OP(&g->recs[0])].code;
 	settle_msisdn_unpack(o->msisdn, m->msbuf);
 	m->msisdn = m->msbuf;
 	m->payable = eorder_payable(o);
@@ -649,7 +643,8 @@ cmp_cand(const void *a, const void *b)
 	if (x->order->msisdn != y->order->msisdn)
 		return x->order->msisdn < y->order->msisdn ? -1 : 1;
 	if (eorder_payable(x->order) != eorder_payable(y->order))
-		return eorder_payable(x->order) < eorder_payable(y->order) ? -1 : 1;
+		return eorder_payable(x->order) < eorder_payable(y->order) ?
+		    -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
@@ -749,13 +744,13 @@ mixed_ops(const struct settle_engine *e, const struct egroup *g, char *buf,
 	size_t i;
 
 	for (i = 0; i < g->n; i++)
-		seen[EREC_RANK(&g->recs[i])] = 1;
+		seen[EREC_OP(&g->recs[i])] = 1;
 	buf[0] = '\0';
-	/* Ranks are in byte order of the codes. */
-	for (k = 0; k < SETTLE_MAX_OPS && w >= 0 && (size_t)w < len; k++)
+	/* The operators are in byte order of their codes. */
+	for (k = 0; k < e->cf->nops && w >= 0 && (size_t)w < len; k++)
 		if (seen[k])
 			w += snprintf(buf + w, len - (size_t)w, "%s%s",
-			    n++ ? "/" : "", e->rankcode[k]);
+			    n++ ? "/" : "", e->cf->ops[k].code);
 }
 
 /* The first record's MSISDN that differs from the order's, into buf. */
@@ -942,11 +937,8 @@ pending_stats(const struct settle_engine *e, struct settle_day *d,
 	}
 	/* A waiting order is a pending group of net 0. */
 	for (i = 0; i < nw; i++) {
-		if (!wait[i]->waiting || (k = settle_config_op(e->cf,
-		    e->rankcode[wait[i]->order->rank], strlen(
-		    e->rankcode[wait[i]->order->rank]))) < 0)
-			continue;
-		d->ops[k].pending++;
+		if (wait[i]->waiting)
+			d->ops[wait[i]->order->op].pending++;
 	}
 }
 
@@ -979,7 +971,7 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 	size_t i, n = e->npending, nc = 0, nw;
 	int rc;
 
-	d->opcode = e->rankcode;
+	d->cf = e->cf;
 	all = malloc((n + 1) * sizeof(*all));
 	wait = waiting_refs(e, &nw);
 	if (all == NULL || wait == NULL) {

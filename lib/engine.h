@@ -36,17 +36,17 @@ enum {
 const char *settle_match_name(int kind);
 const char *settle_dispute_name(int reason);
 
-/* The latest row of an order. */
 /* The latest row of an order: 56 bytes. */
 struct eorder {
 	char *merchant;			/* ECAB; in the engine's arena */
 	char office[8];
 	uint64_t msisdn;		/* packed (settle_msisdn_pack) */
-	int64_t a, b;			/* BPO: postage, 0; ECAB: goods, delivery */
+	/* BPO: postage and 0; ECAB: goods and delivery. */
+	int64_t a, b;
 	int64_t at;
 	uint8_t kind;			/* SO_BPO / SO_ECAB */
 	uint8_t status;			/* SP_* */
-	uint8_t rank;			/* its operator's (see erec) */
+	uint8_t op;			/* its operator's index (see erec) */
 };
 
 static inline int64_t
@@ -76,8 +76,10 @@ eorder_payable(const struct eorder *o)
 
 /*
  * A successful record in a group: 32 bytes.  mk holds the MSISDN packed
- * (settle_msisdn_pack, bits 0-43), the operator's rank among the
- * configured codes in byte order (bits 48-55) and a refund (bit 63).
+ * (settle_msisdn_pack, bits 0-43), the operator's index in the
+ * configuration (bits 48-55) and a refund (bit 63).  The configuration
+ * keeps its operators sorted by code (settle_config_load), so records sort
+ * by the index as by the code.
  */
 struct erec {
 	char *id;			/* in the engine's arena */
@@ -86,7 +88,7 @@ struct erec {
 };
 
 #define EREC_MSISDN(r) ((r)->mk & ((UINT64_C(1) << 44) - 1))
-#define EREC_RANK(r) ((int)(((r)->mk >> 48) & 0xff))
+#define EREC_OP(r) ((int)(((r)->mk >> 48) & 0xff))
 #define EREC_KIND(r) ((r)->mk >> 63 ? SK_REFUND : SK_CHARGE)
 
 struct eref;
@@ -172,7 +174,7 @@ struct settle_day {
 	struct settle_arena mem;	/* the matches' text */
 	struct settle_match *matches;	/* matches read from a file, or */
 	struct egroup **mgroups;	/* the groups the engine matched */
-	const char *const *opcode;	/* with mgroups: code by rank */
+	const struct settle_config *cf;	/* with mgroups: the operators */
 	size_t nmatches, capm;
 	int matches_sorted;		/* sorted by order_ref */
 	int disputes_numbered;		/* seq filled */
@@ -195,9 +197,6 @@ struct settle_engine {
 	char mtd_month[SETTLE_MAX_OPS][8];	/* "YYYY-MM" */
 	int64_t mtd[SETTLE_MAX_OPS];
 	int64_t date;				/* the day being run */
-	/* The operators' ranks in byte order of their codes, and back. */
-	uint8_t rank[SETTLE_MAX_OPS];
-	const char *rankcode[SETTLE_MAX_OPS];
 };
 
 void settle_engine_init(struct settle_engine *e, const struct settle_config *c);

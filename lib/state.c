@@ -34,8 +34,8 @@ put_textn(struct settle_out *o, const char *s, size_t len)
 			p++;
 			continue;
 		}
-		for (q = p + 1; q < end && *q != '%' && *q >= 0x20 && *q != 0x7f;
-		    q++)
+		for (q = p + 1; q < end && *q != '%' && *q >= 0x20 &&
+		    *q != 0x7f; q++)
 			;
 		settle_out_raw(o, (const char *)p, (size_t)(q - p));
 		p = q;
@@ -109,7 +109,7 @@ write_ref(const struct settle_engine *e, struct settle_out *f,
 		put_text(f, o->office);
 		settle_msisdn_unpack(o->msisdn, ms);
 		put_text(f, ms);
-		put_text(f, e->rankcode[o->rank]);
+		put_text(f, e->cf->ops[o->op].code);
 		put_int(f, eorder_goods(o));
 		put_int(f, eorder_delivery(o));
 		put_int(f, eorder_postage(o));
@@ -503,7 +503,7 @@ read_order(struct sreader *r, struct eorder *o)
 	    r->f[9])) == UINT64_MAX || (k = op_index(r, r->f[10])) < 0)
 		return -1;
 	memcpy(o->office, r->f[8], n + 1);
-	o->rank = r->e->rank[k];
+	o->op = (uint8_t)k;
 	if (num(r->f[11], &goods) < 0 || num(r->f[12], &delivery) < 0 ||
 	    num(r->f[13], &postage) < 0 ||
 	    settle_time_parse_iso(r->f[14], strlen(r->f[14]), &o->at) < 0)

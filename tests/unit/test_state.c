@@ -175,12 +175,15 @@ write_temp(char *path, const char *text)
 	cr_assert_eq(fclose(f), 0);
 }
 
-/* Read a snapshot whose one record has msisdn m: the code returned. */
+/*
+ * Read a snapshot of body's lines (after the header and the month-to-date
+ * lines of GP and ROBI, before "end") into e, freshly set up: the code of
+ * reading it.  The caller releases e.
+ */
 static int
-read_with_msisdn(const char *m, struct settle_err *err)
+read_snapshot(struct settle_engine *e, const char *body, struct settle_err *err)
 {
-	struct settle_engine e;
-	char path[64], text[512], buf[16];
+	char path[64], text[1024];
 	int rc;
 
 	config_two();
@@ -189,21 +192,35 @@ read_with_msisdn(const char *m, struct settle_err *err)
 	    "last_date\t2026-11-25\n"
 	    "mtd\tGP\t2026-11\t0\n"
 	    "mtd\tROBI\t2026-11\t0\n"
+	    "%s"
+	    "end\n", body);
+	write_temp(path, text);
+	settle_engine_init(e, &cf);
+	settle_err_clear(err);
+	rc = settle_state_read(e, path, err);
+	unlink(path);
+	return rc;
+}
+
+/* Read a snapshot whose one record has msisdn m: the code returned. */
+static int
+read_with_msisdn(const char *m, struct settle_err *err)
+{
+	struct settle_engine e;
+	char body[256], buf[16];
+	int rc;
+
+	snprintf(body, sizeof(body),
 	    "ref\tX-1\t0\t0\t2026-11-25\t0\n"
 	    "group\t1\t0\tX-1\n"
-	    "rec\tGP\tG-1\t%s\t100\t2026-11-25T01:00:00Z\tCHARGE\n"
-	    "end\n", m);
-	write_temp(path, text);
-	settle_engine_init(&e, &cf);
-	settle_err_clear(err);
-	rc = settle_state_read(&e, path, err);
+	    "rec\tGP\tG-1\t%s\t100\t2026-11-25T01:00:00Z\tCHARGE\n", m);
+	rc = read_snapshot(&e, body, err);
 	if (rc == 0) {
 		cr_assert_eq(e.npending, 1);
 		cr_assert_str_eq(settle_erec_msisdn(&e.pending[0]->recs[0],
 		    buf), m);
 	}
 	settle_engine_release(&e);
-	unlink(path);
 	return rc;
 }
 
@@ -297,26 +314,16 @@ static int
 read_order_line(const char *order, struct settle_err *err)
 {
 	struct settle_engine e;
-	char path[64], text[768];
+	char body[512];
 	int rc;
 
-	config_two();
-	snprintf(text, sizeof(text),
-	    "settle-state\t2\n"
-	    "last_date\t2026-11-25\n"
-	    "mtd\tGP\t2026-11\t0\n"
-	    "mtd\tROBI\t2026-11\t0\n"
+	snprintf(body, sizeof(body),
 	    "ref\tA-1\t0\t0\t2026-11-25\t1\t%s\n"
-	    "group\t1\t0\tA-1\n"
-	    "end\n", order);
-	write_temp(path, text);
-	settle_engine_init(&e, &cf);
-	settle_err_clear(err);
-	rc = settle_state_read(&e, path, err);
+	    "group\t1\t0\tA-1\n", order);
+	rc = read_snapshot(&e, body, err);
 	if (rc == 0)
 		cr_expect_eq(e.nwaiting, 1);
 	settle_engine_release(&e);
-	unlink(path);
 	return rc;
 }
 
