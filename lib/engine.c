@@ -942,9 +942,8 @@ pending_stats(const struct settle_engine *e, struct settle_day *d,
 	}
 }
 
-/* The waiting references, in the map's order; NULL when out of memory. */
-static struct eref **
-waiting_refs(const struct settle_engine *e, size_t *n)
+struct eref **
+settle_engine_waiting(const struct settle_engine *e, size_t *n)
 {
 	struct strmap_slot *s;
 	struct eref **v, *r;
@@ -973,7 +972,7 @@ settle_engine_close(struct settle_engine *e, struct settle_day *d)
 
 	d->cf = e->cf;
 	all = malloc((n + 1) * sizeof(*all));
-	wait = waiting_refs(e, &nw);
+	wait = settle_engine_waiting(e, &nw);
 	if (all == NULL || wait == NULL) {
 		free(all);
 		free(wait);

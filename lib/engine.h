@@ -238,6 +238,12 @@ void settle_engine_wait(struct settle_engine *e, struct eref *r);
 /* The pending groups: groups with records and waiting references. */
 size_t settle_engine_npending(const struct settle_engine *e);
 /*
+ * The waiting references, *n of them in the map's order, in new memory the
+ * caller frees; NULL when out of memory.
+ */
+struct eref **settle_engine_waiting(const struct settle_engine *e,
+    size_t *n);
+/*
  * Add a record to g: op a configured code, msisdn canonical.  0,
  * SETTLE_ENOMEM, or SETTLE_EDATA for another operator or MSISDN.
  */

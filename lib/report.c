@@ -88,11 +88,6 @@ rows_file(struct settle_outputs *o, const char *name, const char *header,
 	return add_file(o, name, &b);
 }
 
-/*
- * Matches in order_ref order, once for every file that lists them.  When
- * memory for the keys cannot be had they stay as they are and the caller
- * fails.
- */
 /* Keys held at a time while a day's matched groups are sorted. */
 #define MATCH_PARTS 8
 
@@ -138,12 +133,16 @@ sort_mgroups(struct settle_day *d)
 	return 0;
 }
 
+/*
+ * The day's matches by order_ref, once for every file that lists them:
+ * the engine's matched groups a part at a time; matches read from a file
+ * in place.  SETTLE_ENOMEM leaves them as they were.
+ */
 static int
 sort_matches(struct settle_day *d)
 {
 	struct settle_skey *k;
 	struct settle_match t;
-	struct egroup *tg;
 	size_t i, j, src;
 
 	if (d->matches_sorted)
@@ -153,8 +152,7 @@ sort_matches(struct settle_day *d)
 	if ((k = malloc((d->nmatches + 1) * sizeof(*k))) == NULL)
 		return SETTLE_ENOMEM;
 	for (i = 0; i < d->nmatches; i++) {
-		k[i].s = d->mgroups != NULL ? d->mgroups[i]->ref->ref :
-		    d->matches[i].order_ref;
+		k[i].s = d->matches[i].order_ref;
 		k[i].i = i;
 		settle_skey_set(&k[i]);
 	}
@@ -169,21 +167,12 @@ sort_matches(struct settle_day *d)
 	for (i = 0; i < d->nmatches; i++) {
 		if (k[i].i == i)
 			continue;
-		if (d->mgroups != NULL)
-			tg = d->mgroups[i];
-		else
-			t = d->matches[i];
+		t = d->matches[i];
 		for (j = i; (src = k[j].i) != i; j = src) {
-			if (d->mgroups != NULL)
-				d->mgroups[j] = d->mgroups[src];
-			else
-				d->matches[j] = d->matches[src];
+			d->matches[j] = d->matches[src];
 			k[j].i = j;
 		}
-		if (d->mgroups != NULL)
-			d->mgroups[j] = tg;
-		else
-			d->matches[j] = t;
+		d->matches[j] = t;
 		k[j].i = j;
 	}
 	free(k);

@@ -201,21 +201,15 @@ static int
 write_groups(const struct settle_engine *e, struct settle_out *f)
 {
 	struct egroup **v;
-	struct eref **w, *r;
-	struct strmap_slot *sl;
-	size_t i = 0, j, k = 0, nw = 0;
+	struct eref **w;
+	size_t i, j, k = 0, nw;
 
 	v = malloc((e->npending + 1) * sizeof(*v));
-	w = malloc((e->nwaiting + 1) * sizeof(*w));
+	w = settle_engine_waiting(e, &nw);
 	if (v == NULL || w == NULL) {
 		free(v);
 		free(w);
 		return -1;
-	}
-	while ((sl = strmap_next(&e->refs, &i)) != NULL) {
-		r = sl->val;
-		if (r->waiting && nw < e->nwaiting)
-			w[nw++] = r;
 	}
 	if (e->npending > 0)
 		memcpy(v, e->pending, e->npending * sizeof(*v));
