@@ -573,6 +573,30 @@ settle_day_match(const struct settle_day *d, size_t i, struct settle_match *m,
 	return m;
 }
 
+void
+settle_day_prefetch(const struct settle_day *d, size_t i, int level)
+{
+	const struct egroup *g;
+
+	if (d->mgroups == NULL || i >= d->nmatches)
+		return;
+	g = d->mgroups[i];
+	switch (level) {
+	case 0:
+		__builtin_prefetch(g);
+		break;
+	case 1:
+		__builtin_prefetch(g->ref);
+		__builtin_prefetch(g->recs);
+		break;
+	default:
+		__builtin_prefetch(g->ref->order);
+		if (g->n > 0)
+			__builtin_prefetch(g->recs[0].id);
+		break;
+	}
+}
+
 /* The SPEC's matching rule for an ordinary group with an order. */
 static int
 matchable(const struct egroup *g, const struct gstat *st)

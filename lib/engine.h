@@ -264,6 +264,23 @@ const char *settle_erec_msisdn(const struct erec *r, char *buf);
 const struct settle_match *settle_day_match(const struct settle_day *d,
     size_t i, struct settle_match *m, char **ids, size_t *idcap);
 
+/*
+ * A hint that match i will soon be read (settle_day_match()): level 0 its
+ * group, 1 what the group points to, 2 what those point to, each best
+ * given some matches after the level before.  Nothing for matches read
+ * from a file, or past the last.
+ */
+void settle_day_prefetch(const struct settle_day *d, size_t i, int level);
+
+/* Hints for match i and those after it, as a loop over matches gives them. */
+static inline void
+settle_day_prefetch_ahead(const struct settle_day *d, size_t i)
+{
+	settle_day_prefetch(d, i + 24, 0);
+	settle_day_prefetch(d, i + 16, 1);
+	settle_day_prefetch(d, i + 8, 2);
+}
+
 void settle_day_init(struct settle_day *d, int64_t date);
 void settle_day_release(struct settle_day *d);
 

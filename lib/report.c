@@ -102,6 +102,18 @@ mgroup_key(void *ctx, size_t i)
 	return ((struct mwalk *)ctx)->from[i]->ref->ref;
 }
 
+/* Level 0: the group; level 1: its reference (its text follows it). */
+static void
+mgroup_hint(void *ctx, size_t i, int level)
+{
+	const struct egroup *g = ((struct mwalk *)ctx)->from[i];
+
+	if (level == 0)
+		__builtin_prefetch(g);
+	else
+		__builtin_prefetch(g->ref);
+}
+
 static int
 mgroup_put(void *ctx, size_t i)
 {
@@ -122,7 +134,7 @@ sort_mgroups(struct settle_day *d)
 	if ((w.to = malloc((d->nmatches + 1) * sizeof(*w.to))) == NULL)
 		return SETTLE_ENOMEM;
 	if (settle_skey_visit(d->nmatches, MATCH_PARTS, mgroup_key,
-	    mgroup_put, &w) < 0) {
+	    mgroup_hint, mgroup_put, &w) < 0) {
 		free(w.to);
 		return SETTLE_ENOMEM;
 	}
@@ -268,6 +280,7 @@ settle_report_matches_split(const struct settle_report_in *in, FILE *f,
 	}
 	/* A row is rendered once, then copied to both files. */
 	for (i = 0; i < d->nmatches && e == 0 && !row.failed; i++) {
+		settle_day_prefetch_ahead(d, i);
 		m = settle_day_match(d, i, &mv, &ids, &idcap);
 		if (m->charge_ids == NULL) {
 			row.failed = 1;

@@ -151,6 +151,7 @@ aggregate(const struct settle_day *d, struct settle_totals *t)
 	agg_init(&mer);
 	agg_init(&off);
 	for (i = 0; i < d->nmatches && rc == 0; i++) {
+		settle_day_prefetch_ahead(d, i);
 		m = settle_day_match(d, i, &mv, NULL, NULL);
 		if (m->kind == SO_ECAB) {
 			rc = agg_add(&mer, m->merchant, m->goods);

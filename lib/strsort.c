@@ -7,17 +7,23 @@
 
 #include "strsort.h"
 
+static inline uint64_t
+be64(const unsigned char *b)
+{
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | (uint64_t)b[7];
+}
+
 void
 settle_skey_set(struct settle_skey *k)
 {
-	const unsigned char *p = (const unsigned char *)k->s;
-	uint64_t w[2] = { 0, 0 };
-	int i;
+	unsigned char b[16] = { 0 };
 
-	for (i = 0; i < 16 && p[i] != '\0'; i++)
-		w[i >> 3] |= (uint64_t)p[i] << (56 - 8 * (i & 7));
-	k->hi = w[0];
-	k->lo = w[1];
+	memcpy(b, k->s, strnlen(k->s, 16));
+	k->hi = be64(b);
+	k->lo = be64(b + 8);
 }
 
 static inline int
@@ -114,15 +120,32 @@ key_at(const char *(*key)(void *, size_t), void *ctx, size_t i,
 }
 
 #define SAMPLES_PER_PART 256
+/* How far ahead hint() is told of an item, at level 0 and at level 1. */
+#define AHEAD0 16
+#define AHEAD1 8
+
+/* Hints for the items of idx[j + AHEAD1], idx[j + AHEAD0] of n. */
+static inline void
+hint_ahead(void (*hint)(void *, size_t, int), void *ctx,
+    const struct settle_skey *v, size_t j, size_t n)
+{
+	if (hint == NULL)
+		return;
+	if (j + AHEAD0 < n)
+		hint(ctx, v[j + AHEAD0].i, 0);
+	if (j + AHEAD1 < n)
+		hint(ctx, v[j + AHEAD1].i, 1);
+}
 
 int
 settle_skey_visit(size_t n, size_t parts,
     const char *(*key)(void *ctx, size_t i),
+    void (*hint)(void *ctx, size_t i, int level),
     int (*visit)(void *ctx, size_t i), void *ctx)
 {
 	struct settle_skey *v = NULL, *sp = NULL, *split = NULL, k;
 	unsigned char *part = NULL;
-	size_t i, j, p, ns = 0, nsp = 0, step, most = 0, *count = NULL;
+	size_t i, j, m, p, ns = 0, nsp = 0, step, most = 0, *count = NULL;
 	int rc = -1;
 
 	if (parts < 1)
@@ -145,6 +168,12 @@ settle_skey_visit(size_t n, size_t parts,
 		split[nsp++] = sp[p * ns / parts];
 	/* Each item's part, and the size of the largest. */
 	for (i = 0; i < n; i++) {
+		if (hint != NULL) {
+			if (i + AHEAD0 < n)
+				hint(ctx, i + AHEAD0, 0);
+			if (i + AHEAD1 < n)
+				hint(ctx, i + AHEAD1, 1);
+		}
 		if (key_at(key, ctx, i, &k) < 0) {
 			part[i] = 255;
 			continue;
@@ -159,15 +188,23 @@ settle_skey_visit(size_t n, size_t parts,
 		goto out;
 	rc = 0;
 	for (p = 0; p <= nsp && rc == 0; p++) {
-		for (i = 0, j = 0; i < n; i++)
-			if (part[i] == p && key_at(key, ctx, i, &v[j]) == 0)
-				j++;
+		/* The part's items first, then their keys with hints. */
+		for (i = 0, m = 0; i < n; i++)
+			if (part[i] == p)
+				v[m++].i = i;
+		for (i = 0, j = 0; i < m; i++) {
+			hint_ahead(hint, ctx, v, i, m);
+			if (key_at(key, ctx, v[i].i, &k) == 0)
+				v[j++] = k;
+		}
 		if (settle_skey_sort(v, j) < 0) {
 			rc = -1;
 			break;
 		}
-		for (i = 0; i < j && rc == 0; i++)
+		for (i = 0; i < j && rc == 0; i++) {
+			hint_ahead(hint, ctx, v, i, j);
 			rc = visit(ctx, v[i].i);
+		}
 	}
 out:
 	free(v);

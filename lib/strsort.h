@@ -28,11 +28,16 @@ int settle_skey_sort(struct settle_skey *v, size_t n);
  * consecutive keys (splitters drawn from a sample), and each part is
  * sorted and visited in turn.  key(ctx, i) is item i's string, or NULL
  * for no item; visit(ctx, i) is called once an item, in order, and a
- * non-zero result stops the walk.  Returns 0, -1 when out of memory, or
- * visit's result.
+ * non-zero result stops the walk.  hint, when not NULL, is told the items
+ * key or visit will read a little ahead, so that it can start loading
+ * their memory: hint(ctx, i, 0) some items ahead, then hint(ctx, i, 1)
+ * nearer (for a second pointer the first leads to); it must read nothing
+ * it has not been told of at level 0.  Returns 0, -1 when out of memory,
+ * or visit's result.
  */
 int settle_skey_visit(size_t n, size_t parts,
     const char *(*key)(void *ctx, size_t i),
+    void (*hint)(void *ctx, size_t i, int level),
     int (*visit)(void *ctx, size_t i), void *ctx);
 
 #endif

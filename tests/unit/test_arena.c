@@ -137,12 +137,23 @@ struct vctx {
 	char **s;
 	size_t *out;
 	size_t nout, stop_at;
+	size_t n, hints, bad;		/* hints given; hints out of range */
 };
 
 static const char *
 vkey(void *ctx, size_t i)
 {
 	return ((struct vctx *)ctx)->s[i];
+}
+
+static void
+vhint(void *ctx, size_t i, int level)
+{
+	struct vctx *c = ctx;
+
+	c->hints++;
+	if (i >= c->n || (level != 0 && level != 1))
+		c->bad++;
 }
 
 static int
@@ -156,7 +167,8 @@ vvisit(void *ctx, size_t i)
 
 /*
  * Visiting in parts gives the order of one whole sort (ties by index),
- * skips missing items, whatever the number of parts, and stops when told.
+ * skips missing items, whatever the number of parts, with or without
+ * hints (told only of items that exist), and stops when told.
  */
 Test(strsort, visit_in_parts_as_one_sort)
 {
@@ -168,7 +180,7 @@ Test(strsort, visit_in_parts_as_one_sort)
 	size_t *out = calloc(N, sizeof(*out));
 	struct vctx c;
 	unsigned x = 777;
-	size_t a, b, i, n, m;
+	size_t a, b, h, i, n, m;
 
 	cr_assert(k && s && out);
 	for (i = 0; i < N; i++) {
@@ -191,22 +203,30 @@ Test(strsort, visit_in_parts_as_one_sort)
 			settle_skey_set(&k[m++]);
 		}
 		cr_assert_eq(settle_skey_sort(k, m), 0);
-		for (b = 0; b < sizeof(parts) / sizeof(parts[0]); b++) {
+		for (b = 0; b < 2 * sizeof(parts) / sizeof(parts[0]); b++) {
+			h = b & 1;
+			memset(&c, 0, sizeof(c));
 			c.s = s;
 			c.out = out;
-			c.nout = 0;
-			c.stop_at = 0;
-			cr_assert_eq(settle_skey_visit(n, parts[b], vkey, vvisit,
-			    &c), 0);
-			cr_assert_eq(c.nout, m, "n %zu parts %zu", n, parts[b]);
+			c.n = n;
+			cr_assert_eq(settle_skey_visit(n, parts[b / 2], vkey,
+			    h ? vhint : NULL, vvisit, &c), 0);
+			cr_assert_eq(c.nout, m, "n %zu parts %zu", n,
+			    parts[b / 2]);
 			for (i = 0; i < m; i++)
-				cr_assert_eq(out[i], k[i].i,
-				    "n %zu parts %zu at %zu", n, parts[b], i);
+				cr_assert_eq(out[i], k[i].i, "n %zu parts %zu "
+				    "hints %zu at %zu", n, parts[b / 2], h, i);
+			cr_assert_eq(c.bad, 0, "hint out of range");
+			if (h && m > 20)
+				cr_assert_gt(c.hints, m, "hints not given");
 		}
 	}
-	c.nout = 0;
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.out = out;
+	c.n = N;
 	c.stop_at = 5;
-	cr_expect_eq(settle_skey_visit(N, 8, vkey, vvisit, &c), 7);
+	cr_expect_eq(settle_skey_visit(N, 8, vkey, vhint, vvisit, &c), 7);
 	cr_expect_eq(c.nout, 5, "visiting goes on after a non-zero result");
 	for (i = 0; i < N; i++)
 		free(s[i]);
