@@ -16,7 +16,11 @@
 #      auditor would write: DuckDB (npm package @duckdb/node-api, installed
 #      into the scratch folder only) reading the successful charges of the
 #      four operator files and the two order files with read_csv, a plain
-#      join on the reference and per-operator count and amount.
+#      join on the reference and per-operator count and amount;
+#   5. the floor of case 1: libcsv reading its six files (csvcount), zlib
+#      deflating its bundles' contents (floor deflate) and writing its
+#      outbox and state with fsync (floor write), each timed alone; their
+#      CPU over the cores is the least wall time of any run doing them.
 #
 # Environment: BENCH_RUN_CHARGES (default 1000000), BENCH_RUN_BIG (default
 # 3000000), BENCH_WINDOW_DAYS (days in the dedup window of case 3, default
@@ -202,6 +206,73 @@ if [ -n "$SNAP1" ]; then
 	fi
 	rm -rf "$DAY/state1" "$DAY/outbox1"
 fi
+
+# ---- 5. the floor: what the run of case 1 cannot do without, alone
+
+# Three parts of the work whose cost no code of settle's can lower, each
+# timed on its own over case 1's bytes: libcsv reading the six input
+# files (csvcount), zlib deflating the bundles' contents at the run's
+# level, and writing the outbox and the state (1 MiB writes, fsync).
+# Their CPU summed, over the cores, is the least wall time any run that
+# reads these files and writes these outputs can take.
+floor_case() {
+	FLOOR=$BUILD/tools/floor CSVCOUNT=$BUILD/tools/csvcount
+	out=$DAY/outbox/$PREV
+	if [ ! -x "$FLOOR" ] || [ ! -x "$CSVCOUNT" ]; then
+		note 5 "skipped: $FLOOR or $CSVCOUNT not built"
+		return
+	fi
+	if [ -z "$SNAP1" ] || [ ! -d "$out" ]; then
+		note 5 "skipped: no outputs from case 1"
+		return
+	fi
+	ymd=$(echo "$PREV" | tr -d -)
+	dmy=$(echo "$PREV" | awk -F - '{ print $3 $2 $1 }')
+	parse=0
+	for spec in ", GP_DCB_$ymd.csv.gz" "| robi_dcb_$PREV.txt" \
+	    "; BL-DCB-$dmy.csv" "tab TT_DCB_$ymd.dat" \
+	    ", bpo_orders_$ymd.csv" ", ecab_orders_$ymd.csv"; do
+		set -- $spec
+		once "floor-$2" "$CSVCOUNT" -d "$1" "$DAY/inbox/$2"
+		if [ "$STATUS" -ne 0 ] || [ "$CPU" = n/a ]; then
+			note 5 "skipped: csvcount $2 failed or no CPU time"
+			return
+		fi
+		parse=$(awk -v a="$parse" -v b="$CPU" 'BEGIN { print a + b }')
+	done
+	for b in "$out"/bundle-*.tar.gz; do
+		gzip -dc "$b"
+	done >"$SCRATCH/bundles.tar" || {
+		note 5 "skipped: the bundles would not decompress"
+		return
+	}
+	lv=${LEVEL:-1}
+	if ! z=$("$FLOOR" deflate "$lv" "$SCRATCH/bundles.tar") ||
+	    ! w=$("$FLOOR" write "$SCRATCH" "$out"/* \
+	    "$DAY/state/state-$PREV.txt" "$DAY/state/ids-$PREV.txt"); then
+		note 5 "skipped: floor failed"
+		rm -f "$SCRATCH/bundles.tar"
+		return
+	fi
+	rm -f "$SCRATCH/bundles.tar"
+	set -- $z
+	zin=$2 zcpu=$4
+	set -- $w
+	wbytes=$2 wcpu=$4
+	ncpu=$(nproc 2>/dev/null || echo 1)
+	FLOOR_CPU=$(awk -v a="$parse" -v b="$zcpu" -v c="$wcpu" \
+	    'BEGIN { printf "%.2f", a + b + c }')
+	FLOOR_WALL=$(awk -v t="$FLOOR_CPU" -v n="$ncpu" \
+	    'BEGIN { printf "%.2f", t / n }')
+	note 5 "libcsv reading the six files: $parse s CPU;" \
+	    "zlib level $lv over the bundles' $((zin / 1048576)) MB: $zcpu s;"
+	note 5 "writing and fsyncing the $((wbytes / 1048576)) MB of outbox" \
+	    "and state: $wcpu s; sum $FLOOR_CPU s CPU, so at least" \
+	    "$FLOOR_WALL s on $ncpu cores before any grouping, matching," \
+	    "sorting or CSV formatting"
+}
+FLOOR_CPU=
+floor_case
 
 # ---- 4. DuckDB on the same day (done now, while its files are here)
 
@@ -461,6 +532,10 @@ if [ -n "$DUCK_STATUS" ]; then
 	STATUS=$DUCK_STATUS WALL=$DUCK_WALL CPU=$DUCK_CPU RSS=$DUCK_RSS
 	row "4  DuckDB plain join" "$CHARGES" - - -
 fi
+if [ -n "$FLOOR_CPU" ]; then
+	STATUS=0 WALL=$FLOOR_WALL CPU=$FLOOR_CPU RSS=-
+	row "5  floor of case 1" "$CHARGES" - - -
+fi
 echo
 printf '%-20s %9s %10s %8s %8s %9s %9s %9s\n' case charges "window ids" \
     "wall s" "cpu s" "RSS MB" "state in" "state out"
@@ -472,7 +547,9 @@ echo "settle run unless said otherwise, one run each; wall and cpu (user +"
 echo "sys, over all threads) in s; RSS: peak resident set; state in/out: the"
 echo "state read (snapshot and id files of the window) and written (snapshot"
 echo "and the run's id file), in MB.  Cases 1-3 write every output"
-echo "(bundles signed and gzipped, files fsynced); case 4 only reads and joins."
+echo "(bundles signed and gzipped, files fsynced); case 4 only reads and joins;"
+echo "case 5 is not a run: its cpu is the sum of the three parts timed alone"
+echo "(see its notes), its wall that sum over the cores."
 awk -v a="${R1_RSS:-n/a}" -v b="${R2_RSS:-n/a}" -v ca="$CHARGES" \
     -v cb="$BIG" 'BEGIN {
 	if (a == "n/a" || b == "n/a" || a + 0 <= 0) exit;
@@ -487,7 +564,7 @@ awk -v a="${R1B_RSS:-n/a}" -v b="${R3_RSS:-n/a}" -v ia="${R3_REAL:-0}" \
 if ls "$NOTES".* >/dev/null 2>&1; then
 	echo
 	echo "Notes:"
-	for k in 1 1b 2 3 4; do
+	for k in 1 1b 2 3 4 5; do
 		[ -f "$NOTES.$k" ] && sed 's/^/  /' "$NOTES.$k"
 	done
 fi
