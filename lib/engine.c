@@ -118,6 +118,26 @@ settle_engine_ref(struct settle_engine *e, const char *ref, size_t len)
 	return r;
 }
 
+void
+settle_engine_prefetch_ref(const struct settle_engine *e, const char *ref,
+    size_t len, int level)
+{
+	const struct eref *r;
+
+	if (len == 0)
+		return;
+	if (level == 0) {
+		strmap_prefetch(&e->refs, ref, len);
+		return;
+	}
+	if ((r = strmap_peek(&e->refs, ref, len)) == NULL)
+		return;
+	if (level == 1)
+		__builtin_prefetch(r);
+	else if (r->group != NULL)
+		__builtin_prefetch(r->group);
+}
+
 struct egroup *
 settle_engine_group_new(struct settle_engine *e, struct eref *ref,
     int reopened)

@@ -678,6 +678,19 @@ chunk_free(struct cchunk *k)
 	settle_bigmem_unmap(k, sizeof(*k));
 }
 
+/* A hint (settle_engine_prefetch_ref) for record i of chunk k, if any. */
+static inline void
+hint_record(const struct run *r, const struct cchunk *k, size_t i, int level)
+{
+	const struct crec *v;
+
+	if (i >= k->n)
+		return;
+	v = &k->v[i];
+	settle_engine_prefetch_ref(&r->e, k->text + v->text + v->id_len,
+	    v->ref_len, level);
+}
+
 /*
  * Hand an operator's records to the engine, in file order; each chunk goes
  * as soon as it is grouped.
@@ -696,6 +709,9 @@ apply_records(struct run *r, struct opread *t)
 	c.status = SS_SUCCESS;
 	while ((k = t->head) != NULL && rc == 0) {
 		for (i = 0; i < k->n && rc == 0; i++) {
+			hint_record(r, k, i + 24, 0);
+			hint_record(r, k, i + 16, 1);
+			hint_record(r, k, i + 8, 2);
 			v = &k->v[i];
 			c.id = k->text + v->text;
 			c.id_len = v->id_len;

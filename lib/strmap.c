@@ -131,6 +131,37 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 	return live(s) ? s->val : NULL;
 }
 
+void
+strmap_prefetch(const struct strmap *m, const char *key, size_t len)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->slots[hash(key, len) & (m->cap - 1)]);
+}
+
+/* A few slots at most: past them the hint is not worth its time. */
+#define PEEK_SLOTS 4
+
+void *
+strmap_peek(const struct strmap *m, const char *key, size_t len)
+{
+	const struct strmap_slot *s;
+	size_t i, k;
+	uint32_t h;
+
+	if (m->cap == 0)
+		return NULL;
+	h = hash(key, len);
+	for (i = h & (m->cap - 1), k = 0; k < PEEK_SLOTS; k++) {
+		s = &m->slots[i];
+		if (s->val == NULL)
+			return NULL;
+		if (s->val != &tomb && s->hash == h && s->len == len)
+			return s->val;
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
 int
 strmap_put(struct strmap *m, const char *key, size_t len, void *val)
 {

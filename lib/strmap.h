@@ -44,6 +44,16 @@ int strmap_reserve(struct strmap *m, size_t n);
 int strmap_put(struct strmap *m, const char *key, size_t len, void *val);
 void strmap_del(struct strmap *m, const char *key, size_t len);
 
+/*
+ * Hints for a strmap_get() or strmap_put() of key to come: prefetch starts
+ * loading the slot the key's search begins at; peek, once that is likely
+ * loaded, returns the value of the first slot from there with the key's
+ * hash and length (the key itself not compared: a guess, for hints only),
+ * or NULL.
+ */
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len);
+void *strmap_peek(const struct strmap *m, const char *key, size_t len);
+
 /* Slot i (< m->cap) when it holds an entry, else NULL. */
 const struct strmap_slot *strmap_slot_at(const struct strmap *m, size_t i);
 

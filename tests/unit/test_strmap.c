@@ -2,7 +2,7 @@
  * Unit tests for lib/strmap, the engine's map from references to their
  * records: values that carry their keys (of any bytes), replacement,
  * deletion with tombstones whose slots are used again, growth, reserving
- * room, and iteration.
+ * room, iteration, and the hints of prefetch and peek.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -130,5 +130,38 @@ Test(strmap, reserve_then_fill)
 	for (i = 0; i < N; i++)
 		cr_assert_eq(strmap_get(&m, keys[i], strlen(keys[i])), keys[i],
 		    "key %d", i);
+	strmap_release(&m);
+}
+
+/*
+ * Hints: peek finds the value of a key in the map almost always (a key
+ * further than a few slots from its home may be missed), never on an
+ * empty map, and an absent key gives NULL or a value of the same length;
+ * prefetch touches nothing it should not, even on an empty map.
+ */
+Test(strmap, peek_guesses_the_value)
+{
+	struct strmap m;
+	const char *v;
+	size_t found = 0;
+	int i;
+
+	make_keys();
+	strmap_init(&m, self);
+	strmap_prefetch(&m, keys[0], strlen(keys[0]));
+	cr_expect_null(strmap_peek(&m, keys[0], strlen(keys[0])));
+	for (i = 0; i < N; i += 2)
+		cr_assert_eq(strmap_put(&m, keys[i], strlen(keys[i]), keys[i]),
+		    0);
+	for (i = 0; i < N; i++) {
+		strmap_prefetch(&m, keys[i], strlen(keys[i]));
+		v = strmap_peek(&m, keys[i], strlen(keys[i]));
+		if (i % 2 == 0 && v == keys[i])
+			found++;
+		else if (v != NULL)
+			cr_assert_eq(strlen(v), strlen(keys[i]), "key %d", i);
+	}
+	cr_expect_geq(found, (size_t)(N / 2) * 95 / 100, "peek found %zu",
+	    found);
 	strmap_release(&m);
 }
