@@ -198,6 +198,8 @@ load_ids(struct run *r, int64_t first)
 	return 0;
 }
 
+static int reserve_refs(struct run *r, const char *snapshot);
+
 /*
  * Decide what the run starts from: 1 when the date is done already (a
  * no-op), 0 with the engine loaded from the state before the date.
@@ -241,6 +243,9 @@ load_base(struct run *r)
 		return settle_err_set(r->err, SETTLE_EDATA, path, 0, NULL,
 		    "state damaged: the snapshot of the last date done is "
 		    "missing");
+	if (reserve_refs(r, path) < 0)
+		return settle_err_set(r->err, SETTLE_ENOMEM, NULL, 0, NULL,
+		    "out of memory");
 	if ((rc = settle_state_read(&r->e, path, r->err)) < 0)
 		return rc;
 	return load_ids(r, first);
@@ -603,14 +608,39 @@ on_op_reject(void *ctx, const struct settle_reject *rj)
 	return rc < 0 ? SETTLE_ENOMEM : 0;
 }
 
+/*
+ * The reference map made large enough at once for the day's orders and,
+ * before it is read, the snapshot's references: growing it rehashes every
+ * entry and holds two tables.  Their numbers are guessed low from the
+ * files' sizes: an order row takes 74 to 100 bytes; a snapshot line of a
+ * reference 40 to 60, and the snapshot has other lines.  Once the snapshot
+ * is read, the room it was given is taken by its references.
+ */
+static int
+reserve_refs(struct run *r, const char *snapshot)
+{
+	char path[SETTLE_PATH + 300];
+	struct stat st;
+	size_t est = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
+		    path, sizeof(path));
+		if (stat(path, &st) == 0 && st.st_size > 0)
+			est += (size_t)st.st_size / 100;
+	}
+	if (snapshot != NULL && stat(snapshot, &st) == 0 && st.st_size > 0)
+		est += (size_t)st.st_size / 60;
+	return settle_engine_reserve(&r->e, est);
+}
+
 static int
 read_orders(struct run *r)
 {
 	struct settle_order_opts oo;
 	const char *ops[SETTLE_MAX_OPS];
 	char path[SETTLE_PATH + 300];
-	struct stat st;
-	size_t est;
 	int i, kind, rc;
 
 	memset(&oo, 0, sizeof(oo));
@@ -620,18 +650,7 @@ read_orders(struct run *r)
 	oo.noperators = r->cf.nops;
 	oo.known_other = known_other;
 	oo.seen = order_seen;
-	/*
-	 * The reference map made large enough for the day's orders at once,
-	 * their number guessed low from the files' sizes (a row takes 74 to
-	 * 100 bytes): growing it holds two tables.
-	 */
-	for (i = 0, est = 0; i < 2; i++) {
-		input_path(r, i == 0 ? r->cf.bpo_pattern : r->cf.ecab_pattern,
-		    path, sizeof(path));
-		if (stat(path, &st) == 0 && st.st_size > 0)
-			est += (size_t)st.st_size / 100;
-	}
-	if (settle_engine_reserve(&r->e, est) < 0)
+	if (reserve_refs(r, NULL) < 0)
 		return settle_err_set(r->err, SETTLE_ENOMEM, NULL, 0, NULL,
 		    "out of memory");
 	for (i = 0; i < 2; i++) {
