@@ -251,7 +251,6 @@ int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
     const char *op, const char *id, size_t idlen, const char *msisdn,
     int64_t amount, int64_t at, int kind);
 
-/* A record's operator code and MSISDN (buf >= 14 bytes). */
 /*
  * A hint that a record or order of reference ref will soon be applied:
  * level 0 the map's slot, 1 the reference, 2 its group, each best given
@@ -260,6 +259,7 @@ int settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 void settle_engine_prefetch_ref(const struct settle_engine *e,
     const char *ref, size_t len, int level);
 
+/* A record's operator code and MSISDN (buf >= 14 bytes). */
 const char *settle_engine_rec_op(const struct settle_engine *e,
     const struct erec *r);
 const char *settle_erec_msisdn(const struct erec *r, char *buf);
