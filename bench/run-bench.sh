@@ -22,6 +22,9 @@
 #      outbox and state with fsync (floor write), each timed alone; their
 #      CPU over the cores is the least wall time of any run doing them.
 #
+# Each timed command starts after a sync, so that it does not pay for the
+# writes of the steps before it.
+#
 # Environment: BENCH_RUN_CHARGES (default 1000000), BENCH_RUN_BIG (default
 # 3000000), BENCH_WINDOW_DAYS (days in the dedup window of case 3, default
 # 80; 0 skips it), BENCH_LEVEL (gzip level of the bundles, settle run's
@@ -134,6 +137,8 @@ setup() {
 
 # settle_run NAME CONFIG DATE: time settle run.
 settle_run() {
+	# what earlier steps wrote goes to disk first, not during the run
+	sync
 	if [ -n "$LEVEL" ]; then
 		once "$1" "$RUN" --config "$2" --date "$3" --level "$LEVEL"
 	else
@@ -229,6 +234,7 @@ floor_case() {
 	ymd=$(echo "$PREV" | tr -d -)
 	dmy=$(echo "$PREV" | awk -F - '{ print $3 $2 $1 }')
 	parse=0
+	sync
 	for spec in ", GP_DCB_$ymd.csv.gz" "| robi_dcb_$PREV.txt" \
 	    "; BL-DCB-$dmy.csv" "tab TT_DCB_$ymd.dat" \
 	    ", bpo_orders_$ymd.csv" ", ecab_orders_$ymd.csv"; do
@@ -247,6 +253,7 @@ floor_case() {
 		return
 	}
 	lv=${LEVEL:-1}
+	sync
 	if ! z=$("$FLOOR" deflate "$lv" "$SCRATCH/bundles.tar") ||
 	    ! w=$("$FLOOR" write "$SCRATCH" "$out"/* \
 	    "$DAY/state/state-$PREV.txt" "$DAY/state/ids-$PREV.txt"); then
@@ -376,6 +383,7 @@ GROUP BY c.op ORDER BY c.op`;
 });
 EOF
 	say "DuckDB plain join on $PREV"
+	sync
 	once duck node "$DDIR/audit.js" "$DAY/inbox" "$YMD" "$PREV" "$DMY"
 	DUCK_WALL=$WALL DUCK_CPU=$CPU DUCK_RSS=$RSS DUCK_STATUS=$STATUS
 	if [ "$STATUS" -ne 0 ]; then
