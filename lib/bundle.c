@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "bundle.h"
+#include "fsutil.h"
 
 #define MANIFEST_LINE_MAX (64 + 2 + SETTLE_BUNDLE_NAME_MAX + 1)
 
@@ -44,18 +45,11 @@ struct outbuf {
 static int
 outbuf_flush(struct outbuf *ob)
 {
-	size_t off = 0;
-	ssize_t w;
+	int e = settle_write_all(ob->fd, ob->data, ob->len);
 
-	while (off < ob->len) {
-		w = write(ob->fd, ob->data + off, ob->len - off);
-		if (w < 0 && errno != EINTR)
-			return errno;
-		if (w > 0)
-			off += (size_t)w;
-	}
-	ob->len = 0;
-	return 0;
+	if (e == 0)
+		ob->len = 0;
+	return e;
 }
 
 int

@@ -217,19 +217,17 @@ group_end(struct settle_engine *e, struct egroup *g, int done)
 	}
 }
 
-/* The records grow in the arena: a full array is copied to one twice its size. */
-int
-settle_engine_group_add(struct settle_engine *e, struct egroup *g,
-    const char *op, const char *id, size_t idlen, const char *msisdn,
-    int64_t amount, int64_t at, int kind)
+/*
+ * Add a record to g, its operator an index and its MSISDN packed.  The
+ * records grow in the arena: a full array is copied to one twice its size.
+ */
+static int
+add_record(struct settle_engine *e, struct egroup *g, int op, uint64_t ms,
+    const char *id, size_t idlen, int64_t amount, int64_t at, int kind)
 {
 	struct erec *r;
 	size_t ncap;
-	uint64_t ms = settle_msisdn_pack(msisdn);
-	int k = settle_config_op(e->cf, op, strlen(op));
 
-	if (k < 0 || ms == UINT64_MAX)
-		return SETTLE_EDATA;
 	if (g->n == g->cap) {
 		ncap = g->cap ? (size_t)g->cap * 2 : 1;
 		if (ncap > UINT32_MAX || ncap > SIZE_MAX / sizeof(*r) ||
@@ -244,13 +242,26 @@ settle_engine_group_add(struct settle_engine *e, struct egroup *g,
 	memset(r, 0, sizeof(*r));
 	if ((r->id = settle_arena_strndup(&e->mem, id, idlen)) == NULL)
 		return SETTLE_ENOMEM;
-	r->mk = ms | (uint64_t)k << 48 | (kind == SK_REFUND ?
+	r->mk = ms | (uint64_t)op << 48 | (kind == SK_REFUND ?
 	    UINT64_C(1) << 63 : 0);
 	r->amount = amount;
 	r->at = at;
 	g->n++;
 	g->sorted = g->n < 2;
 	return 0;
+}
+
+int
+settle_engine_group_add(struct settle_engine *e, struct egroup *g,
+    const char *op, const char *id, size_t idlen, const char *msisdn,
+    int64_t amount, int64_t at, int kind)
+{
+	uint64_t ms = settle_msisdn_pack(msisdn);
+	int k = settle_config_op(e->cf, op, strlen(op));
+
+	if (k < 0 || ms == UINT64_MAX)
+		return SETTLE_EDATA;
+	return add_record(e, g, k, ms, id, idlen, amount, at, kind);
 }
 
 const char *
@@ -403,8 +414,8 @@ count_dispute(const struct settle_engine *e, struct settle_day *d,
 }
 
 int
-settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
-    struct settle_day *day)
+settle_engine_record(struct settle_engine *e, const struct settle_charge *c,
+    int op, uint64_t ms, struct settle_day *day)
 {
 	struct settle_dispute *x;
 	struct egroup *g;
@@ -415,11 +426,11 @@ settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
 	if (c->kind == SK_CHARGE && c->amount > e->cf->cap) {
 		if ((x = dispute_new(day)) == NULL)
 			return SETTLE_ENOMEM;
-		snprintf(x->op, sizeof(x->op), "%s", c->op);
+		snprintf(x->op, sizeof(x->op), "%s", e->cf->ops[op].code);
 		x->reason = SD_CAP_EXCEEDED;
 		x->order_ref = strndup(c->ref, c->ref_len);
 		x->charge_ids = strndup(c->id, c->id_len);
-		memcpy(x->msisdn, c->msisdn, sizeof(x->msisdn));
+		settle_msisdn_unpack(ms, x->msisdn);
 		x->amount = c->amount;
 		x->detail = xprintf("charge above per_charge_cap_poisha %lld",
 		    (long long)e->cf->cap);
@@ -437,8 +448,24 @@ settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
 	if (g == NULL && (g = settle_engine_group_new(e, r, r != NULL &&
 	    r->matched)) == NULL)
 		return SETTLE_ENOMEM;
-	return settle_engine_group_add(e, g, c->op, c->id, c->id_len, c->msisdn,
-	    c->amount, c->at, c->kind);
+	return add_record(e, g, op, ms, c->id, c->id_len, c->amount, c->at,
+	    c->kind);
+}
+
+int
+settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
+    struct settle_day *day)
+{
+	uint64_t ms;
+	int k;
+
+	if (c->status != SS_SUCCESS)
+		return 0;
+	k = settle_config_op(e->cf, c->op, strlen(c->op));
+	ms = settle_msisdn_pack(c->msisdn);
+	if (k < 0 || ms == UINT64_MAX)
+		return SETTLE_EDATA;
+	return settle_engine_record(e, c, k, ms, day);
 }
 
 struct gstat {

@@ -219,11 +219,20 @@ int settle_engine_order_seen(const struct settle_engine *e, int kind,
 int settle_engine_order(struct settle_engine *e, const struct settle_order *o);
 
 /*
- * Apply one accepted, successful charge record; a charge over the cap
- * becomes a CAP_EXCEEDED dispute in day.  0 or SETTLE_ENOMEM.
+ * Apply one accepted charge record (a failed one is only skipped); a
+ * charge over the cap becomes a CAP_EXCEEDED dispute in day.  0,
+ * SETTLE_ENOMEM, or SETTLE_EDATA for an operator the configuration does
+ * not name or an MSISDN that is not canonical.
  */
 int settle_engine_charge(struct settle_engine *e, const struct settle_charge *c,
     struct settle_day *day);
+/*
+ * The same with c's operator given as its index in the configuration and
+ * its MSISDN packed (settle_msisdn_pack): c->op and c->msisdn are not
+ * read.  0 or SETTLE_ENOMEM.
+ */
+int settle_engine_record(struct settle_engine *e, const struct settle_charge *c,
+    int op, uint64_t ms, struct settle_day *day);
 
 /* Match, fuzzy-match and classify; fill day.  0 or SETTLE_ENOMEM. */
 int settle_engine_close(struct settle_engine *e, struct settle_day *day);

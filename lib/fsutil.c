@@ -137,6 +137,23 @@ settle_tmpdir(void)
 }
 
 int
+settle_write_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < n) {
+		w = write(fd, b + off, n - off);
+		if (w < 0 && errno != EINTR)
+			return errno;
+		if (w > 0)
+			off += (size_t)w;
+	}
+	return 0;
+}
+
+int
 settle_tmpfd(const char *tag)
 {
 	char path[4096];

@@ -54,6 +54,9 @@ int settle_tmpfd(const char *tag);
 /* The same as a stream for "w+b"; NULL with errno. */
 FILE *settle_tmpfile(const char *tag);
 
+/* Write all n bytes of p to fd, again after EINTR.  0, or an errno value. */
+int settle_write_all(int fd, const void *p, size_t n);
+
 /* fsync a folder.  0 or -1. */
 int settle_fsync_dir(const char *dir);
 

@@ -724,7 +724,6 @@ apply_records(struct run *r, struct opread *t)
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.op = r->cf.ops[t->op].code;
 	c.status = SS_SUCCESS;
 	while ((k = t->head) != NULL && rc == 0) {
 		for (i = 0; i < k->n && rc == 0; i++) {
@@ -736,11 +735,11 @@ apply_records(struct run *r, struct opread *t)
 			c.id_len = v->id_len;
 			c.ref = c.id + v->id_len;
 			c.ref_len = v->ref_len;
-			settle_msisdn_unpack(v->msk & ~KIND_BIT, c.msisdn);
 			c.kind = v->msk & KIND_BIT ? SK_REFUND : SK_CHARGE;
 			c.amount = v->amount;
 			c.at = v->at;
-			rc = settle_engine_charge(&r->e, &c, &r->day);
+			rc = settle_engine_record(&r->e, &c, t->op,
+			    v->msk & ~KIND_BIT, &r->day);
 		}
 		t->head = k->next;
 		chunk_free(k);
@@ -934,22 +933,14 @@ write_file_err(struct settle_err *err, const char *dir, const char *name,
     const void *data, size_t len)
 {
 	char path[SETTLE_PATH + 200];
-	int fd, e = 0;
-	ssize_t w;
-	size_t off = 0;
+	int fd, e;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return settle_err_set(err, SETTLE_ECREATE, path, 0, NULL,
 		    "cannot create: %s", strerror(errno));
-	while (off < len && e == 0) {
-		w = write(fd, (const char *)data + off, len - off);
-		if (w < 0 && errno != EINTR)
-			e = errno;
-		else if (w > 0)
-			off += (size_t)w;
-	}
+	e = settle_write_all(fd, data, len);
 	if (e == 0 && fsync(fd) < 0)
 		e = errno;
 	if (close(fd) < 0 && e == 0)
